@@ -1,0 +1,79 @@
+/**
+ * The HTTP server (Fastify). Rules: binds to config.web_host (localhost by default);
+ * `/health` is the only route that never needs authentication; routes are added by the
+ * capabilities through `routes` (the web API issue adds authentication, the dashboard and
+ * the JSON API). Response bodies never carry secrets.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { HomesecError } from '../core/errors.js';
+import type { Component } from '../core/lifecycle.js';
+import type { Log } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+
+export interface ApiConfig {
+  web_host: string;
+  web_port: number;
+}
+
+export interface ApiDeps {
+  log: Log;
+  metrics: Metrics;
+  /** Health summary served at /health (cheap, no secrets). */
+  health: () => Record<string, unknown>;
+  /** Extra route registrations. */
+  routes?: ((app: FastifyInstance) => void)[];
+}
+
+export interface ApiServer extends Component {
+  /** The bound URL (after start). */
+  readonly url: string | undefined;
+  /** The Fastify instance (built by buildApp; for inject() in tests). */
+  readonly app: FastifyInstance | undefined;
+}
+
+/** Builds the Fastify app without listening (tests use app.inject()). */
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  app.get('/health', async () => ({ status: 'ok', ...deps.health() }));
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', 'text/plain; version=0.0.4');
+    return deps.metrics.render();
+  });
+  for (const r of deps.routes ?? []) r(app);
+  return app;
+}
+
+/** Creates the API server component; listens on start(). */
+export function createApiServer(config: ApiConfig, deps: ApiDeps): ApiServer {
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  return {
+    get url() {
+      return url;
+    },
+    get app() {
+      return app;
+    },
+    async start() {
+      app = buildApp(deps);
+      try {
+        await app.listen({ host: config.web_host, port: config.web_port });
+      } catch (err) {
+        await app.close();
+        app = undefined;
+        throw new HomesecError(
+          'LISTEN_FAILED',
+          `cannot listen on http://${config.web_host}:${config.web_port} (${(err as Error).message}); set web_port or web_host`,
+        );
+      }
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.web_port;
+      const host = config.web_host.includes(':') ? `[${config.web_host}]` : config.web_host;
+      url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+    },
+    async stop() {
+      if (app) await app.close();
+      app = undefined;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The composition root: the ONLY place that wires components together. Rules: createApp
+ * builds every component from config plus named dependencies and does no I/O; start()
+ * starts them in the order listed (store first, HTTP last) and stop() stops them in
+ * reverse, each bounded in time. Components learn about each other only through `deps`
+ * handed to them here and through the event bus.
+ */
+import { createApiServer, type ApiServer } from './api/server.js';
+import type { Config } from './config/schema.js';
+import { createSystemClock, type Clock } from './core/clock.js';
+import { createEventBus, type EventBus } from './core/events.js';
+import { startAll, stopAll, type NamedComponent } from './core/lifecycle.js';
+import type { Log } from './core/logger.js';
+import { createMetrics, type Metrics } from './core/metrics.js';
+import { createScheduler, type Scheduler } from './core/scheduler.js';
+import { createStore, type Store } from './store/store.js';
+
+export interface AppDeps {
+  log: Log;
+  clock?: Clock;
+  metrics?: Metrics;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly bus: EventBus;
+  readonly metrics: Metrics;
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  readonly api: ApiServer | undefined;
+  /** Names of the components in start order. */
+  readonly componentNames: string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds the whole daemon; nothing runs until start(). */
+export function createApp(config: Config, deps: AppDeps): App {
+  const log = deps.log;
+  const clock = deps.clock ?? createSystemClock();
+  const metrics = deps.metrics ?? createMetrics();
+  const bus = createEventBus((event, err) => {
+    metrics.inc('homesec_listener_errors_total', { event });
+    log.error({ event, err: err instanceof Error ? err.message : String(err) }, 'event listener failed');
+  });
+  const store = createStore(config, { log: log.child({ component: 'store' }) });
+  const scheduler = createScheduler({ clock, log: log.child({ component: 'scheduler' }), metrics });
+  const startedAt = clock.now();
+
+  scheduler.every('retention', { intervalMs: 60 * 60 * 1000, jitter: 0.1 }, async () => {
+    store.checkpoint();
+  });
+
+  const api = config.enable_webui
+    ? createApiServer(config, {
+        log: log.child({ component: 'api' }),
+        metrics,
+        health: () => ({ uptime_s: Math.round((clock.now() - startedAt) / 1000) }),
+      })
+    : undefined;
+
+  const components: NamedComponent[] = [
+    { name: 'store', component: store },
+    { name: 'scheduler', component: scheduler },
+    ...(api ? [{ name: 'api', component: api }] : []),
+  ];
+
+  return {
+    config,
+    bus,
+    metrics,
+    store,
+    scheduler,
+    api,
+    componentNames: components.map((c) => c.name),
+    async start() {
+      await startAll(components, log);
+    },
+    async stop() {
+      await stopAll(components, log, 1500);
+    },
+  };
+}

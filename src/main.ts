@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * The homesec CLI. Rules: every command exits with a code a script can test (0 ok, 1
+ * failure, 2 usage, 69 unavailable e.g. port in use, 78 bad config) and a message a person
+ * understands; secrets are never printed. `homesec run` is the daemon: it logs where its
+ * data, dashboard and listener are, and stops cleanly on SIGINT/SIGTERM (a second signal
+ * forces exit).
+ */
+import fs from 'node:fs';
+import { Command, Option } from 'commander';
+import YAML from 'yaml';
+import { createApp } from './app.js';
+import { configJsonSchema } from './config/json-schema.js';
+import { loadConfig, maskSecrets, type RawConfig } from './config/loader.js';
+import { SECRET_KEYS } from './config/schema.js';
+import { errorMessage, exitCodeFor, HomesecError } from './core/errors.js';
+import { createLogger } from './core/logger.js';
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    if (pkg.version) return pkg.version;
+  } catch {
+    /* fall through: running from an unusual layout */
+  }
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+interface CommonOpts {
+  config?: string;
+  dataDir?: string;
+  addonOptions?: string;
+  bindHost?: string;
+  bindPort?: string;
+  webHost?: string;
+  webPort?: string;
+  logLevel?: string;
+}
+
+function flagsFrom(o: CommonOpts): RawConfig {
+  return {
+    data_dir: o.dataDir,
+    bind_host: o.bindHost,
+    bind_port: o.bindPort,
+    web_host: o.webHost,
+    web_port: o.webPort,
+    log_level: o.logLevel,
+  };
+}
+
+function readAddonOptions(file: string | undefined): RawConfig | undefined {
+  const f = file ?? process.env.HOMESEC_ADDON_OPTIONS;
+  if (!f) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8')) as RawConfig;
+  } catch (err) {
+    throw new HomesecError('CONFIG_UNREADABLE', `cannot read add-on options ${f}: ${(err as Error).message}`);
+  }
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'config file (default: <data-dir>/homesec.yaml)')
+    .option('-d, --data-dir <dir>', 'data directory (default: ./data)')
+    .option('--addon-options <file>', 'Home Assistant add-on options.json (file values fill absent/empty keys)')
+    .option('--bind-host <host>', 'UDP flow listener address')
+    .option('--bind-port <port>', 'UDP flow listener port')
+    .option('--web-host <host>', 'dashboard/API address')
+    .option('--web-port <port>', 'dashboard/API port')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+}
+
+async function runDaemon(o: CommonOpts): Promise<void> {
+  const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions: readAddonOptions(o.addonOptions) });
+  const cfg = loaded.config;
+  const log = createLogger({ level: cfg.log_level, format: cfg.log_format, secretKeys: SECRET_KEYS });
+  for (const w of loaded.warnings) log.warn(w);
+  const app = createApp(cfg, { log });
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'stopping');
+    stopping = app.stop().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  await app.start();
+  log.info(
+    {
+      data: app.store.dir,
+      config: loaded.file ?? '(none: embedded defaults)',
+      dashboard: app.api?.url ?? '(disabled: enable_webui is false)',
+      listener: `udp://${cfg.bind_host.includes(':') ? `[${cfg.bind_host}]` : cfg.bind_host}:${cfg.bind_port}`,
+    },
+    'homesec is running',
+  );
+}
+
+function checkConfig(file: string | undefined, o: CommonOpts): void {
+  const loaded = loadConfig({ configPath: file ?? o.config, flags: flagsFrom(o), addonOptions: readAddonOptions(o.addonOptions) });
+  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  process.stdout.write(`# effective configuration (${loaded.file ?? 'no file: embedded defaults'}); secrets masked\n`);
+  process.stdout.write(YAML.stringify(maskSecrets(loaded.config), { lineWidth: 0 }));
+}
+
+/** Builds the CLI program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('homesec')
+    .description('Home-network security monitor: flows, scans, threat intel, Home Assistant')
+    .version(readVersion(), '-V, --version')
+    .showHelpAfterError('(run homesec --help for usage)');
+
+  addCommonOptions(program.command('run').description('run the daemon (flow listener, scanner, dashboard)')).action(
+    async (o: CommonOpts) => runDaemon(o),
+  );
+  addCommonOptions(
+    program
+      .command('check-config [file]')
+      .description('validate a config file and print the effective configuration (secrets masked)'),
+  ).action((file: string | undefined, o: CommonOpts) => checkConfig(file, o));
+  program
+    .command('config-schema')
+    .description('print the JSON Schema of the configuration')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    const msg = err instanceof HomesecError ? err.message : `unexpected error: ${errorMessage(err)}`;
+    process.stderr.write(`homesec: ${msg}\n`);
+    process.exit(exitCodeFor(err));
+  }
+}
+
+void main();
