@@ -13,7 +13,11 @@ import { startAll, stopAll, type NamedComponent } from './core/lifecycle.js';
 import type { Log } from './core/logger.js';
 import { createMetrics, type Metrics } from './core/metrics.js';
 import { createScheduler, type Scheduler } from './core/scheduler.js';
+import { DETECTORS } from './detect/registry.js';
+import { createFindingsStore, type FindingsStore } from './findings/findings-store.js';
+import { createCollector, type Collector } from './flow/collector.js';
 import { createStore, type Store } from './store/store.js';
+import { createTrafficTracker, type TrafficTracker } from './traffic/traffic-tracker.js';
 
 export interface AppDeps {
   log: Log;
@@ -27,6 +31,9 @@ export interface App {
   readonly metrics: Metrics;
   readonly store: Store;
   readonly scheduler: Scheduler;
+  readonly collector: Collector;
+  readonly traffic: TrafficTracker;
+  readonly findings: FindingsStore;
   readonly api: ApiServer | undefined;
   /** Names of the components in start order. */
   readonly componentNames: string[];
@@ -47,7 +54,28 @@ export function createApp(config: Config, deps: AppDeps): App {
   const scheduler = createScheduler({ clock, log: log.child({ component: 'scheduler' }), metrics });
   const startedAt = clock.now();
 
-  scheduler.every('retention', { intervalMs: 60 * 60 * 1000, jitter: 0.1 }, async () => {
+  const findings = createFindingsStore({ store, bus, log: log.child({ component: 'findings' }), metrics });
+  const detectors = DETECTORS.map((d) => d.create({ config, metrics, report: (f) => findings.report(f) }));
+  const traffic = createTrafficTracker(config, { metrics, detectors });
+  const collector = createCollector(config, { bus, clock, log: log.child({ component: 'collector' }), metrics });
+  bus.on('flow.records', (batch) => traffic.ingest(batch.records));
+
+  // Traffic: loaded at start, flushed (history + external IPs) and detectors ticked every 10 s.
+  const trafficComponent = {
+    async start() {
+      traffic.load(store.db);
+    },
+    async stop() {
+      traffic.flush(store.db);
+    },
+  };
+  scheduler.every('traffic-flush', { intervalMs: 10_000, jitter: 0 }, async () => {
+    traffic.tick(clock.now());
+    traffic.flush(store.db);
+  });
+  scheduler.every('retention', { intervalMs: 60 * 60 * 1000, jitter: 0.1, initialDelayMs: 60_000 }, async () => {
+    const deleted = traffic.prune(store.db, clock.now());
+    metrics.inc('homesec_retention_deleted_total', {}, deleted);
     store.checkpoint();
   });
 
@@ -55,12 +83,20 @@ export function createApp(config: Config, deps: AppDeps): App {
     ? createApiServer(config, {
         log: log.child({ component: 'api' }),
         metrics,
-        health: () => ({ uptime_s: Math.round((clock.now() - startedAt) / 1000) }),
+        health: () => ({
+          uptime_s: Math.round((clock.now() - startedAt) / 1000),
+          flows_total: traffic.totalFlows,
+          collector: collector.stats(),
+          open_findings: findings.openActionableCount(),
+        }),
       })
     : undefined;
 
   const components: NamedComponent[] = [
     { name: 'store', component: store },
+    { name: 'findings', component: findings },
+    { name: 'traffic', component: trafficComponent },
+    { name: 'collector', component: collector },
     { name: 'scheduler', component: scheduler },
     ...(api ? [{ name: 'api', component: api }] : []),
   ];
@@ -71,6 +107,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     metrics,
     store,
     scheduler,
+    collector,
+    traffic,
+    findings,
     api,
     componentNames: components.map((c) => c.name),
     async start() {

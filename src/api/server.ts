@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HomesecError } from '../core/errors.js';
-import type { Component } from '../core/lifecycle.js';
+import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 
@@ -24,7 +24,7 @@ export interface ApiDeps {
   routes?: ((app: FastifyInstance) => void)[];
 }
 
-export interface ApiServer extends Component {
+export interface ApiServer extends Service {
   /** The bound URL (after start). */
   readonly url: string | undefined;
   /** The Fastify instance (built by buildApp; for inject() in tests). */

@@ -12,6 +12,12 @@ export interface Component {
   stop?(): Promise<void>;
 }
 
+/** A component that always has both start and stop. */
+export interface Service extends Component {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface NamedComponent {
   name: string;
   component: Component;

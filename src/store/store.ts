@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Component } from '../core/lifecycle.js';
+import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import { HomesecError } from '../core/errors.js';
 import { cleanupTempFiles } from './atomic-file.js';
@@ -16,7 +16,7 @@ export interface StoreConfig {
   data_dir: string;
 }
 
-export interface Store extends Component {
+export interface Store extends Service {
   /** Absolute data directory. */
   readonly dir: string;
   /** The open database (only after start). */

@@ -1,0 +1,209 @@
+/**
+ * High-egress detector (category `high_egress`, key `high_egress:<srcIp>`, severity medium).
+ *
+ * Rules:
+ * - Looks only at outbound flows (internal source → external destination).
+ * - Sums each internal source's outbound octets (already scaled by sampling) over FIXED
+ *   intervals of high_egress_interval_seconds of flow time, aligned to the Unix epoch
+ *   (interval = floor(endMs / length)). A record whose endMs falls in an earlier interval than
+ *   the source's current one (a late export) still counts, towards the current interval: the
+ *   bytes did leave the network.
+ * - When a source's sum first exceeds high_egress_threshold within an interval, one finding is
+ *   reported at once (from observe()); nothing more for that source until its next interval.
+ *   Evidence: bytes so far, the interval, and the top destination peers (at most TOP_PEERS),
+ *   estimated with Space-Saving over PEER_SLOTS counters per source (exact while a source has
+ *   at most PEER_SLOTS peers in the interval; otherwise each peer's bytes are an upper bound
+ *   and `peersApproximate` is true).
+ * - Memory is bounded: at most maxSources sources (default MAX_SOURCES), evicted by the CLOCK
+ *   rule (clock-ring.ts) and counted in homesec_detector_evictions_total{detector="high_egress"};
+ *   sources idle for 2 intervals of ingest time are dropped in tick().
+ * - observe() is O(PEER_SLOTS) = O(1) and allocates only for a new source (evicted ones are
+ *   recycled) or a finding.
+ */
+import type { FlowRecord } from '../flow/types.js';
+import { ClockRing, DetectorStats, NOT_SEEN, isIdle, type ClockEntry } from './clock-ring.js';
+import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
+
+export const NAME = 'high_egress';
+/** Internal sources tracked at most. */
+export const MAX_SOURCES = 10_000;
+/** Destination peers listed in a finding at most. */
+export const TOP_PEERS = 5;
+/** Space-Saving counters per source. */
+const PEER_SLOTS = 8;
+
+/** Per-source state for the current interval (recycled on eviction). */
+class EgressSource implements ClockEntry {
+  slot = -1;
+  touched = false;
+  seenMs = NOT_SEEN;
+  ip = '';
+  /** Current interval number (floor(endMs / intervalMs)). */
+  interval = Number.NEGATIVE_INFINITY;
+  bytes = 0;
+  flows = 0;
+  /** Interval for which a finding was reported. */
+  reported = Number.NEGATIVE_INFINITY;
+  readonly peers: string[] = new Array<string>(PEER_SLOTS).fill('');
+  readonly peerBytes = new Float64Array(PEER_SLOTS);
+  peerCount = 0;
+  /** True once a peer was replaced (Space-Saving estimates are then upper bounds). */
+  peersApproximate = false;
+
+  reset(ip: string, seenMs: number): void {
+    this.ip = ip;
+    this.touched = false;
+    this.seenMs = seenMs;
+    this.interval = Number.NEGATIVE_INFINITY;
+    this.reported = Number.NEGATIVE_INFINITY;
+    this.startInterval(Number.NEGATIVE_INFINITY);
+  }
+
+  startInterval(interval: number): void {
+    this.interval = interval;
+    this.bytes = 0;
+    this.flows = 0;
+    this.peerCount = 0;
+    this.peersApproximate = false;
+  }
+
+  /** Space-Saving update: O(PEER_SLOTS), no allocation. */
+  addPeer(peer: string, bytes: number): void {
+    const n = this.peerCount;
+    for (let i = 0; i < n; i++) {
+      if (this.peers[i] === peer) {
+        this.peerBytes[i] = (this.peerBytes[i] as number) + bytes;
+        return;
+      }
+    }
+    if (n < PEER_SLOTS) {
+      this.peers[n] = peer;
+      this.peerBytes[n] = bytes;
+      this.peerCount = n + 1;
+      return;
+    }
+    let min = 0;
+    for (let i = 1; i < PEER_SLOTS; i++) if ((this.peerBytes[i] as number) < (this.peerBytes[min] as number)) min = i;
+    this.peers[min] = peer;
+    this.peerBytes[min] = (this.peerBytes[min] as number) + bytes;
+    this.peersApproximate = true;
+  }
+
+  /** The top peers by bytes (allocates; used only for a finding). */
+  topPeers(max: number): { ip: string; bytes: number }[] {
+    const out: { ip: string; bytes: number }[] = [];
+    for (let i = 0; i < this.peerCount; i++) out.push({ ip: this.peers[i] as string, bytes: this.peerBytes[i] as number });
+    return out.sort((a, b) => b.bytes - a.bytes || (a.ip < b.ip ? -1 : 1)).slice(0, max);
+  }
+}
+
+export interface HighEgressOptions {
+  /** Overrides the source cap (tests). */
+  maxSources?: number;
+}
+
+/** Formats a byte count for titles ("52.4 MB"). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/**
+ * Creates the high-egress detector from ctx.config (high_egress_threshold,
+ * high_egress_interval_seconds). Findings are reported synchronously from observe().
+ */
+export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressOptions = {}): Detector {
+  const intervalMs = ctx.config.high_egress_interval_seconds * 1000;
+  const threshold = ctx.config.high_egress_threshold;
+  const idleMs = 2 * intervalMs;
+  const sources = new Map<string, EgressSource>();
+  const ring = new ClockRing<EgressSource>(opts.maxSources ?? MAX_SOURCES);
+  const stats = new DetectorStats(ctx.metrics, NAME);
+  let tickMs = NOT_SEEN;
+
+  const track = (ip: string): EgressSource => {
+    let s = ring.evictIfFull();
+    if (s !== undefined) {
+      sources.delete(s.ip);
+      stats.evicted();
+    } else {
+      s = new EgressSource();
+    }
+    s.reset(ip, tickMs);
+    sources.set(ip, s);
+    ring.add(s);
+    return s;
+  };
+
+  const raise = (s: EgressSource, atMs: number): void => {
+    s.reported = s.interval;
+    const startMs = s.interval * intervalMs;
+    const seconds = intervalMs / 1000;
+    ctx.report({
+      key: `${NAME}:${s.ip}`,
+      category: NAME,
+      severity: 'medium',
+      sourceIp: s.ip,
+      title: `High outbound traffic from ${s.ip}: ${formatBytes(s.bytes)} in ${seconds} s`,
+      detail:
+        `${s.ip} sent ${s.bytes} bytes to external hosts within one ${seconds} s interval ` +
+        `(threshold ${threshold} bytes).`,
+      atMs,
+      evidence: {
+        bytes: s.bytes,
+        thresholdBytes: threshold,
+        flows: s.flows,
+        intervalSeconds: seconds,
+        intervalStartMs: startMs,
+        intervalEndMs: startMs + intervalMs,
+        topPeers: s.topPeers(TOP_PEERS),
+        peersApproximate: s.peersApproximate,
+      },
+    });
+  };
+
+  return {
+    name: NAME,
+
+    /** Adds an outbound flow's bytes to its source's interval; reports once per interval on crossing. O(1). */
+    observe(flow: FlowRecord, direction: Direction): void {
+      if (direction !== 'outbound') return;
+      let s = sources.get(flow.srcAddr);
+      if (s === undefined) s = track(flow.srcAddr);
+      else s.touched = true;
+      s.seenMs = tickMs;
+      const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
+      const interval = Math.floor(t / intervalMs);
+      if (interval > s.interval) s.startInterval(interval);
+      s.bytes += flow.bytes;
+      s.flows++;
+      s.addPeer(flow.dstAddr, flow.bytes);
+      if (s.bytes > threshold && s.reported !== s.interval) raise(s, t);
+    },
+
+    /** Drops sources idle for 2 intervals of ingest time; publishes metrics. O(sources). */
+    tick(nowMs: number): void {
+      tickMs = nowMs;
+      ring.forEach((s) => {
+        if (isIdle(s, nowMs, idleMs)) {
+          ring.remove(s);
+          sources.delete(s.ip);
+        }
+      });
+      stats.flush(sources.size);
+    },
+
+    size(): number {
+      return sources.size;
+    },
+  };
+}
+
+/** The registry's factory. */
+export const highEgressDetector: DetectorFactory = (ctx) => createHighEgressDetector(ctx);

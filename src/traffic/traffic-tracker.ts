@@ -1,0 +1,279 @@
+/**
+ * Per-device traffic knowledge. Rules: every flow is classified once (internal/external by
+ * CIDR) and then (1) counted per internal device (flows, bytes in/out, peers, ports,
+ * first/last seen), (2) counted per external peer (first/last seen, bytes, which devices
+ * talk to it — the table the intel issue enriches), (3) aggregated into per-minute
+ * connection history rows, and (4) handed to every detector. Memory is bounded: devices,
+ * external IPs, per-device peer/port sets and the history buffer each have a cap (oldest
+ * evicted, evictions counted). flush() writes history and dirty external IPs to SQLite in
+ * one transaction; prune() applies flow_retention_hours and external_ip_retention_hours
+ * (0 = keep forever).
+ */
+import type { Config } from '../config/schema.js';
+import type { Metrics } from '../core/metrics.js';
+import type { Detector, Direction } from '../detect/detector.js';
+import type { FlowRecord } from '../flow/types.js';
+import type { Db } from '../store/database.js';
+import { createClassifier } from './classifier.js';
+
+export const LIMITS = {
+  devices: 65_536,
+  externalIps: 100_000,
+  setPerDevice: 256,
+  devicesPerExternal: 64,
+  historyRows: 200_000,
+};
+
+export interface DeviceStats {
+  ip: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  flows: number;
+  bytesOut: number;
+  bytesIn: number;
+  packetsOut: number;
+  packetsIn: number;
+  /** Peers (bounded set). */
+  peers: Set<string>;
+  /** Destination ports this device connected to (bounded). */
+  dstPorts: Set<number>;
+  /** Ports on this device that others connected to (bounded). */
+  servicePorts: Set<number>;
+}
+
+export interface ExternalIpStats {
+  ip: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  bytesIn: number;
+  bytesOut: number;
+  flows: number;
+  devices: Set<string>;
+  dirty: boolean;
+}
+
+export interface TrafficTracker {
+  /** Processes a batch of records (the collector's hot path). */
+  ingest(records: readonly FlowRecord[]): void;
+  /** Total flow records ingested. */
+  readonly totalFlows: number;
+  devices(): IterableIterator<DeviceStats>;
+  device(ip: string): DeviceStats | undefined;
+  externalIps(): IterableIterator<ExternalIpStats>;
+  /** Writes buffered history and dirty external IPs; returns rows written. */
+  flush(db: Db): number;
+  /** Deletes history and external IPs past retention; returns rows deleted. */
+  prune(db: Db, nowMs: number): number;
+  /** Loads external IP table and device counters persisted by an earlier run. */
+  load(db: Db): void;
+  /** Runs every detector's tick. */
+  tick(nowMs: number): void;
+}
+
+interface HistoryRow {
+  tsMs: number;
+  src: string;
+  dst: string;
+  dstPort: number;
+  protocol: number;
+  flows: number;
+  bytes: number;
+  packets: number;
+}
+
+function addBounded<T>(set: Set<T>, v: T, max: number): void {
+  if (set.size < max || set.has(v)) set.add(v);
+}
+
+/** Evicts the `fraction` least recently seen entries of a map keyed by id. */
+function evictOldest<V extends { lastSeenMs: number }>(map: Map<string, V>, fraction: number): number {
+  const n = Math.max(1, Math.floor(map.size * fraction));
+  const victims = [...map.entries()].sort((a, b) => a[1].lastSeenMs - b[1].lastSeenMs).slice(0, n);
+  for (const [k] of victims) map.delete(k);
+  return victims.length;
+}
+
+/** Creates a tracker for the config's internal networks feeding `detectors`. */
+export function createTrafficTracker(
+  config: Pick<Config, 'internal_networks' | 'flow_retention_hours' | 'external_ip_retention_hours'>,
+  deps: { metrics: Metrics; detectors: readonly Detector[] },
+): TrafficTracker {
+  const classifier = createClassifier(config.internal_networks);
+  const devices = new Map<string, DeviceStats>();
+  const externals = new Map<string, ExternalIpStats>();
+  const history = new Map<string, HistoryRow>();
+  const detectors = deps.detectors;
+  let totalFlows = 0;
+
+  const device = (ip: string, t: number): DeviceStats => {
+    let d = devices.get(ip);
+    if (!d) {
+      if (devices.size >= LIMITS.devices) deps.metrics.inc('homesec_traffic_evictions_total', { table: 'devices' }, evictOldest(devices, 0.1));
+      d = { ip, firstSeenMs: t, lastSeenMs: t, flows: 0, bytesOut: 0, bytesIn: 0, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() };
+      devices.set(ip, d);
+    }
+    if (t > d.lastSeenMs) d.lastSeenMs = t;
+    if (t < d.firstSeenMs) d.firstSeenMs = t;
+    return d;
+  };
+
+  const external = (ip: string, t: number): ExternalIpStats => {
+    let e = externals.get(ip);
+    if (!e) {
+      if (externals.size >= LIMITS.externalIps) {
+        deps.metrics.inc('homesec_traffic_evictions_total', { table: 'external_ips' }, evictOldest(externals, 0.1));
+      }
+      e = { ip, firstSeenMs: t, lastSeenMs: t, bytesIn: 0, bytesOut: 0, flows: 0, devices: new Set(), dirty: true };
+      externals.set(ip, e);
+    }
+    if (t > e.lastSeenMs) e.lastSeenMs = t;
+    e.dirty = true;
+    return e;
+  };
+
+  const record = (r: FlowRecord, t: number) => {
+    const minute = t - (t % 60_000);
+    const key = `${minute}|${r.srcAddr}|${r.dstAddr}|${r.dstPort}|${r.protocol}`;
+    const h = history.get(key);
+    if (h) {
+      h.flows++;
+      h.bytes += r.bytes;
+      h.packets += r.packets;
+      return;
+    }
+    if (history.size >= LIMITS.historyRows) {
+      deps.metrics.inc('homesec_traffic_history_dropped_total');
+      return;
+    }
+    history.set(key, { tsMs: minute, src: r.srcAddr, dst: r.dstAddr, dstPort: r.dstPort, protocol: r.protocol, flows: 1, bytes: r.bytes, packets: r.packets });
+  };
+
+  return {
+    get totalFlows() {
+      return totalFlows;
+    },
+    ingest(records) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i] as FlowRecord;
+        totalFlows++;
+        const t = r.endMs;
+        const srcIn = classifier.isInternal(r.srcAddr);
+        const dstIn = classifier.isInternal(r.dstAddr);
+        let dir: Direction;
+        if (srcIn) {
+          const d = device(r.srcAddr, t);
+          d.flows++;
+          d.bytesOut += r.bytes;
+          d.packetsOut += r.packets;
+          addBounded(d.peers, r.dstAddr, LIMITS.setPerDevice);
+          addBounded(d.dstPorts, r.dstPort, LIMITS.setPerDevice);
+          if (dstIn) {
+            dir = 'internal';
+            const d2 = device(r.dstAddr, t);
+            d2.bytesIn += r.bytes;
+            d2.packetsIn += r.packets;
+            addBounded(d2.servicePorts, r.dstPort, LIMITS.setPerDevice);
+          } else {
+            dir = 'outbound';
+            const e = external(r.dstAddr, t);
+            e.flows++;
+            e.bytesIn += r.bytes; // bytes the external peer received
+            addBounded(e.devices, r.srcAddr, LIMITS.devicesPerExternal);
+          }
+        } else if (dstIn) {
+          dir = 'inbound';
+          const d = device(r.dstAddr, t);
+          d.bytesIn += r.bytes;
+          d.packetsIn += r.packets;
+          addBounded(d.peers, r.srcAddr, LIMITS.setPerDevice);
+          addBounded(d.servicePorts, r.dstPort, LIMITS.setPerDevice);
+          const e = external(r.srcAddr, t);
+          e.flows++;
+          e.bytesOut += r.bytes;
+          addBounded(e.devices, r.dstAddr, LIMITS.devicesPerExternal);
+        } else {
+          dir = 'transit';
+        }
+        record(r, t);
+        for (let j = 0; j < detectors.length; j++) (detectors[j] as Detector).observe(r, dir);
+      }
+    },
+    devices: () => devices.values(),
+    device: (ip) => devices.get(ip),
+    externalIps: () => externals.values(),
+    flush(db) {
+      const rows = [...history.values()];
+      history.clear();
+      const dirty = [...externals.values()].filter((e) => e.dirty);
+      const devs = [...devices.values()];
+      const insertHist = db.prepare(
+        'INSERT INTO connections (ts_ms, src, dst, dst_port, protocol, flows, bytes, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const upsertExt = db.prepare(
+        `INSERT INTO external_ips (ip, first_seen_ms, last_seen_ms, bytes_in, bytes_out, flows, devices) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, bytes_in = excluded.bytes_in,
+           bytes_out = excluded.bytes_out, flows = excluded.flows, devices = excluded.devices`,
+      );
+      const upsertDev = db.prepare(
+        `INSERT INTO devices (ip, first_seen_ms, last_seen_ms, flows, bytes_out, bytes_in) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, flows = excluded.flows,
+           bytes_out = excluded.bytes_out, bytes_in = excluded.bytes_in`,
+      );
+      db.transaction(() => {
+        for (const h of rows) insertHist.run(h.tsMs, h.src, h.dst, h.dstPort, h.protocol, h.flows, h.bytes, h.packets);
+        for (const e of dirty) {
+          upsertExt.run(e.ip, e.firstSeenMs, e.lastSeenMs, e.bytesIn, e.bytesOut, e.flows, JSON.stringify([...e.devices]));
+          e.dirty = false;
+        }
+        for (const d of devs) upsertDev.run(d.ip, d.firstSeenMs, d.lastSeenMs, d.flows, d.bytesOut, d.bytesIn);
+      })();
+      return rows.length + dirty.length;
+    },
+    prune(db, nowMs) {
+      let deleted = 0;
+      if (config.flow_retention_hours > 0) {
+        deleted += db.prepare('DELETE FROM connections WHERE ts_ms < ?').run(nowMs - config.flow_retention_hours * 3_600_000).changes;
+      }
+      if (config.external_ip_retention_hours > 0) {
+        const cutoff = nowMs - config.external_ip_retention_hours * 3_600_000;
+        deleted += db.prepare('DELETE FROM external_ips WHERE last_seen_ms < ?').run(cutoff).changes;
+        for (const [ip, e] of externals) if (e.lastSeenMs < cutoff) externals.delete(ip);
+      }
+      return deleted;
+    },
+    load(db) {
+      const ext = db.prepare('SELECT * FROM external_ips ORDER BY last_seen_ms DESC LIMIT ?').all(LIMITS.externalIps) as {
+        ip: string;
+        first_seen_ms: number;
+        last_seen_ms: number;
+        bytes_in: number;
+        bytes_out: number;
+        flows: number;
+        devices: string;
+      }[];
+      for (const r of ext) {
+        let devs: string[] = [];
+        try {
+          devs = (JSON.parse(r.devices) as unknown[]).filter((x): x is string => typeof x === 'string').slice(0, LIMITS.devicesPerExternal);
+        } catch {
+          /* keep empty */
+        }
+        externals.set(r.ip, { ip: r.ip, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, devices: new Set(devs), dirty: false });
+      }
+      const devs = db.prepare('SELECT * FROM devices ORDER BY last_seen_ms DESC LIMIT ?').all(LIMITS.devices) as {
+        ip: string;
+        first_seen_ms: number;
+        last_seen_ms: number;
+        flows: number;
+        bytes_out: number;
+        bytes_in: number;
+      }[];
+      for (const r of devs) {
+        devices.set(r.ip, { ip: r.ip, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, flows: r.flows, bytesOut: r.bytes_out, bytesIn: r.bytes_in, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() });
+      }
+    },
+    tick(nowMs) {
+      for (const d of detectors) d.tick(nowMs);
+    },
+  };
+}
