@@ -1,0 +1,121 @@
+import dgram from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../config/schema.js';
+import { createSystemClock } from '../core/clock.js';
+import { createEventBus } from '../core/events.js';
+import { createSilentLogger } from '../core/logger.js';
+import { createMetrics } from '../core/metrics.js';
+import { createCollector, normaliseExporter, type Collector } from './collector.js';
+import { encodeV5 } from './encode/index.js';
+import type { FlowRecord } from './types.js';
+
+const rec = (i: number): FlowRecord => ({
+  ipVersion: 4,
+  srcAddr: `192.168.1.${10 + (i % 50)}`,
+  dstAddr: '93.184.216.34',
+  srcPort: 40000 + i,
+  dstPort: 443,
+  protocol: 6,
+  bytes: 1000 + i,
+  packets: 10,
+  tcpFlags: 0x1b,
+  startMs: Date.UTC(2026, 10, 23, 8, 0, 0),
+  endMs: Date.UTC(2026, 10, 23, 8, 0, 5),
+  exporter: '127.0.0.1',
+  inputIf: 1,
+  outputIf: 2,
+  samplingRate: 1,
+});
+
+let collector: Collector | undefined;
+afterEach(async () => {
+  await collector?.stop();
+  collector = undefined;
+});
+
+function make(over: Record<string, unknown> = {}) {
+  const bus = createEventBus();
+  const got: FlowRecord[] = [];
+  bus.on('flow.records', (b) => got.push(...b.records));
+  const metrics = createMetrics();
+  const config = configSchema.parse({ bind_host: '127.0.0.1', bind_port: 1, ...over });
+  collector = createCollector({ ...config, bind_port: 0 as number }, { bus, clock: createSystemClock(), log: createSilentLogger(), metrics });
+  return { got, metrics, c: collector };
+}
+
+async function sendTo(port: number, host: string, bufs: Buffer[]): Promise<void> {
+  const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  for (const b of bufs) await new Promise<void>((r) => s.send(b, port, host, () => r()));
+  s.close();
+}
+
+async function settle(pred: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('collector', () => {
+  it('receives real datagrams on loopback and keeps per-exporter health', async () => {
+    const { got, c } = make();
+    await c.start();
+    const port = c.address?.port as number;
+    const dgrams = encodeV5(Array.from({ length: 45 }, (_, i) => rec(i)), { sysUptimeMs: 100_000, unixMs: Date.UTC(2026, 10, 23, 8, 1, 0), sequence: 0 });
+    await sendTo(port, '127.0.0.1', dgrams);
+    await settle(() => got.length === 45);
+    expect(got).toHaveLength(45);
+    const h = c.health.get('127.0.0.1');
+    expect(h).toMatchObject({ datagrams: 2, records: 45, sequenceGaps: 0 });
+    expect([...(h?.versions ?? [])]).toEqual(['v5']);
+    expect(c.stats()).toMatchObject({ datagrams: 2, records: 45, decodeErrors: 0, dropped: 0 });
+  });
+
+  it('counts a sequence gap when datagrams are lost', async () => {
+    const { c } = make();
+    const dgrams = encodeV5(Array.from({ length: 90 }, (_, i) => rec(i)), { sysUptimeMs: 100_000, unixMs: Date.UTC(2026, 10, 23, 8, 1, 0), sequence: 0 });
+    c.handle(dgrams[0] as Buffer, '10.0.0.1');
+    c.handle(dgrams[2] as Buffer, '10.0.0.1'); // the 30 flows of dgrams[1] never arrive
+    expect(c.health.get('10.0.0.1')?.sequenceGaps).toBe(30);
+  });
+
+  it('drops and counts datagrams from exporters outside the allowlist', async () => {
+    const { got, c, metrics } = make({ exporter_allowlist: '10.9.9.9' });
+    const [d] = encodeV5([rec(1)], { sysUptimeMs: 1000, unixMs: Date.UTC(2026, 10, 23), sequence: 0 });
+    c.handle(d as Buffer, '127.0.0.1');
+    c.handle(d as Buffer, '10.9.9.9');
+    expect(got).toHaveLength(1);
+    expect(c.health.get('127.0.0.1')?.drops.not_allowlisted).toBe(1);
+    expect(metrics.get('homesec_flow_dropped_total', { reason: 'not_allowlisted' })).toBe(1);
+  });
+
+  it('survives garbage: every malformed datagram is counted, none throws', async () => {
+    const { got, c } = make();
+    const garbage = [Buffer.alloc(0), Buffer.from([0]), Buffer.from([0, 5]), Buffer.from([0, 9, 0xff, 0xff]), Buffer.from([0, 10, 0, 0]), Buffer.alloc(1500, 0xff), Buffer.from('<img src=x onerror=alert(1)>')];
+    for (const g of garbage) expect(() => c.handle(g, '127.0.0.1')).not.toThrow();
+    expect(got).toHaveLength(0);
+    expect(c.stats().decodeErrors).toBeGreaterThanOrEqual(garbage.length);
+  });
+
+  it('listens dual-stack on "::" and reports IPv4 exporters without the mapped prefix', async () => {
+    const { got, c } = make({ bind_host: '::' });
+    await c.start();
+    const port = c.address?.port as number;
+    const [d] = encodeV5([rec(1)], { sysUptimeMs: 1000, unixMs: Date.UTC(2026, 10, 23), sequence: 0 });
+    await sendTo(port, '127.0.0.1', [d as Buffer]);
+    await sendTo(port, '::1', [d as Buffer]);
+    await settle(() => got.length === 2);
+    expect(got).toHaveLength(2);
+    expect(c.health.get('127.0.0.1')?.records).toBe(1);
+    expect(c.health.get('::1')?.records).toBe(1);
+    expect(normaliseExporter('::ffff:10.0.0.1')).toBe('10.0.0.1');
+  });
+
+  it('a port already in use fails start with LISTEN_FAILED naming the address', async () => {
+    const blocker = dgram.createSocket('udp4');
+    await new Promise<void>((r) => blocker.bind(0, '127.0.0.1', () => r()));
+    const port = blocker.address().port;
+    const bus = createEventBus();
+    const config = configSchema.parse({ bind_host: '127.0.0.1', bind_port: port });
+    const c = createCollector(config, { bus, clock: createSystemClock(), log: createSilentLogger(), metrics: createMetrics() });
+    await expect(c.start()).rejects.toMatchObject({ code: 'LISTEN_FAILED', message: expect.stringContaining(`127.0.0.1:${port}`) });
+    blocker.close();
+  });
+});
