@@ -5,7 +5,7 @@
  * addresses are only ever map keys, never labels of unbounded metrics. Sequence gaps
  * follow each format's rule: v5 counts flows (RFC-less, Cisco: flow_sequence), v9 counts
  * export packets per source id (RFC 3954 §5.1), IPFIX counts data records per observation
- * domain (RFC 7011 §3.1), sFlow counts datagrams per agent/sub-agent. Resets and
+ * domain (RFC 7011 §3.1; softflowd counts the current message's records too — both accepted), sFlow counts datagrams per agent/sub-agent. Resets and
  * duplicates (a backwards jump) only re-sync; they are counted as resets, not gaps.
  */
 import type { DecodeErrorReason, DecodeResult } from './types.js';
@@ -24,8 +24,10 @@ export interface ExporterHealth {
   /** Records believed lost (sum of positive sequence jumps). */
   sequenceGaps: number;
   sequenceResets: number;
-  /** Next expected sequence per "<version>:<domain>". */
+  /** Next expected sequence per "<version>:<domain>" (RFC numbering). */
   nextSeq: Map<string, number>;
+  /** Last sequence seen per "<version>:<domain>". */
+  lastSeq: Map<string, number>;
 }
 
 export interface HealthTable {
@@ -66,6 +68,7 @@ export function createHealthTable(maxExporters: number): HealthTable {
         sequenceGaps: 0,
         sequenceResets: 0,
         nextSeq: new Map(),
+        lastSeq: new Map(),
       };
       table.set(exporter, h);
     }
@@ -76,18 +79,26 @@ export function createHealthTable(maxExporters: number): HealthTable {
   const sequence = (h: ExporterHealth, res: DecodeResult) => {
     if (res.sequence === undefined || res.version === 'unknown') return;
     const key = `${res.version}:${res.domainId ?? 0}`;
-    const increment = res.version === 'v9' || res.version === 'sflow5' ? 1 : res.records.length;
-    const expected = h.nextSeq.get(key);
-    if (expected !== undefined) {
-      const delta = (res.sequence - expected) >>> 0;
-      if (delta !== 0) {
+    const perDatagram = res.version === 'v9' || res.version === 'sflow5';
+    const count = perDatagram ? 1 : res.records.length;
+    const prev = h.nextSeq.get(key);
+    if (prev !== undefined) {
+      const expected = prev;
+      const lastSeq = h.lastSeq.get(key) ?? expected;
+      // RFC 7011 §3.1 counts records sent BEFORE this message; softflowd counts them
+      // INCLUDING this message. Both are in order.
+      const inOrder = res.sequence === expected || (!perDatagram && res.sequence === ((lastSeq + count) >>> 0));
+      if (!inOrder) {
+        const delta = (res.sequence - expected) >>> 0;
         if (delta < 0x80000000 && delta < 1_000_000) h.sequenceGaps += delta;
         else h.sequenceResets++;
       }
     } else if (h.nextSeq.size >= MAX_SEQ_KEYS) {
       h.nextSeq.clear();
+      h.lastSeq.clear();
     }
-    h.nextSeq.set(key, (res.sequence + increment) >>> 0);
+    h.lastSeq.set(key, res.sequence);
+    h.nextSeq.set(key, (res.sequence + count) >>> 0);
   };
 
   return {

@@ -2,8 +2,8 @@
  * Per-device traffic knowledge. Rules: every flow is classified once (internal/external by
  * CIDR) and then (1) counted per internal device (flows, bytes in/out, peers, ports,
  * first/last seen), (2) counted per external peer (first/last seen, bytes, which devices
- * talk to it — the table the intel issue enriches), (3) aggregated into per-minute
- * connection history rows, and (4) handed to every detector. Memory is bounded: devices,
+ * talk to it — the table the intel issue enriches), (3) aggregated into connection history
+ * rows per (source, destination, port, protocol) between flushes (about every 10 s), and (4) handed to every detector. Memory is bounded: devices,
  * external IPs, per-device peer/port sets and the history buffer each have a cap (oldest
  * evicted, evictions counted). flush() writes history and dirty external IPs to SQLite in
  * one transaction; prune() applies flow_retention_hours and external_ip_retention_hours
@@ -26,6 +26,8 @@ export const LIMITS = {
 
 export interface DeviceStats {
   ip: string;
+  /** Flow time of the last re-insertion (recency bookkeeping). */
+  movedMs: number;
   firstSeenMs: number;
   lastSeenMs: number;
   flows: number;
@@ -43,6 +45,8 @@ export interface DeviceStats {
 
 export interface ExternalIpStats {
   ip: string;
+  /** Flow time of the last re-insertion (recency bookkeeping). */
+  movedMs: number;
   firstSeenMs: number;
   lastSeenMs: number;
   bytesIn: number;
@@ -85,12 +89,29 @@ function addBounded<T>(set: Set<T>, v: T, max: number): void {
   if (set.size < max || set.has(v)) set.add(v);
 }
 
-/** Evicts the `fraction` least recently seen entries of a map keyed by id. */
-function evictOldest<V extends { lastSeenMs: number }>(map: Map<string, V>, fraction: number): number {
+/**
+ * Evicts `fraction` of a map's entries in insertion order. Entries are re-inserted when
+ * touched after a while (see touch()), so insertion order approximates least-recently-seen
+ * without sorting on the hot path.
+ */
+function evictOldest<V>(map: Map<string, V>, fraction: number): number {
   const n = Math.max(1, Math.floor(map.size * fraction));
-  const victims = [...map.entries()].sort((a, b) => a[1].lastSeenMs - b[1].lastSeenMs).slice(0, n);
-  for (const [k] of victims) map.delete(k);
-  return victims.length;
+  let removed = 0;
+  for (const k of map.keys()) {
+    if (removed >= n) break;
+    map.delete(k);
+    removed++;
+  }
+  return removed;
+}
+
+/** Re-inserts an entry last moved more than a minute (of flow time) ago, keeping insertion order close to recency. */
+function touch<V extends { movedMs: number }>(map: Map<string, V>, key: string, v: V, t: number): void {
+  if (t - v.movedMs > 60_000) {
+    v.movedMs = t;
+    map.delete(key);
+    map.set(key, v);
+  }
 }
 
 /** Creates a tracker for the config's internal networks feeding `detectors`. */
@@ -101,7 +122,7 @@ export function createTrafficTracker(
   const classifier = createClassifier(config.internal_networks);
   const devices = new Map<string, DeviceStats>();
   const externals = new Map<string, ExternalIpStats>();
-  const history = new Map<string, HistoryRow>();
+  const history = new Map<string, Map<string, Map<number, HistoryRow>>>();
   const detectors = deps.detectors;
   let totalFlows = 0;
 
@@ -109,11 +130,12 @@ export function createTrafficTracker(
     let d = devices.get(ip);
     if (!d) {
       if (devices.size >= LIMITS.devices) deps.metrics.inc('homesec_traffic_evictions_total', { table: 'devices' }, evictOldest(devices, 0.1));
-      d = { ip, firstSeenMs: t, lastSeenMs: t, flows: 0, bytesOut: 0, bytesIn: 0, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() };
+      d = { ip, movedMs: t, firstSeenMs: t, lastSeenMs: t, flows: 0, bytesOut: 0, bytesIn: 0, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() };
       devices.set(ip, d);
     }
     if (t > d.lastSeenMs) d.lastSeenMs = t;
     if (t < d.firstSeenMs) d.firstSeenMs = t;
+    touch(devices, ip, d, t);
     return d;
   };
 
@@ -123,29 +145,43 @@ export function createTrafficTracker(
       if (externals.size >= LIMITS.externalIps) {
         deps.metrics.inc('homesec_traffic_evictions_total', { table: 'external_ips' }, evictOldest(externals, 0.1));
       }
-      e = { ip, firstSeenMs: t, lastSeenMs: t, bytesIn: 0, bytesOut: 0, flows: 0, devices: new Set(), dirty: true };
+      e = { ip, movedMs: t, firstSeenMs: t, lastSeenMs: t, bytesIn: 0, bytesOut: 0, flows: 0, devices: new Set(), dirty: true };
       externals.set(ip, e);
     }
     if (t > e.lastSeenMs) e.lastSeenMs = t;
     e.dirty = true;
+    touch(externals, ip, e, t);
     return e;
   };
 
+  // history: src -> dst -> (dstPort << 8 | protocol) -> row; no key string is built per flow
+  let historyRows = 0;
   const record = (r: FlowRecord, t: number) => {
-    const minute = t - (t % 60_000);
-    const key = `${minute}|${r.srcAddr}|${r.dstAddr}|${r.dstPort}|${r.protocol}`;
-    const h = history.get(key);
+    let byDst = history.get(r.srcAddr);
+    if (!byDst) history.set(r.srcAddr, (byDst = new Map()));
+    let byPort = byDst.get(r.dstAddr);
+    if (!byPort) byDst.set(r.dstAddr, (byPort = new Map()));
+    const pk = r.dstPort * 256 + r.protocol;
+    const h = byPort.get(pk);
     if (h) {
       h.flows++;
       h.bytes += r.bytes;
       h.packets += r.packets;
+      if (t < h.tsMs) h.tsMs = t;
       return;
     }
-    if (history.size >= LIMITS.historyRows) {
-      deps.metrics.inc('homesec_traffic_history_dropped_total');
+    if (historyRows >= LIMITS.historyRows) {
+      historyDropped++;
       return;
     }
-    history.set(key, { tsMs: minute, src: r.srcAddr, dst: r.dstAddr, dstPort: r.dstPort, protocol: r.protocol, flows: 1, bytes: r.bytes, packets: r.packets });
+    historyRows++;
+    byPort.set(pk, { tsMs: t, src: r.srcAddr, dst: r.dstAddr, dstPort: r.dstPort, protocol: r.protocol, flows: 1, bytes: r.bytes, packets: r.packets });
+  };
+  let historyDropped = 0;
+  const historyRowsList = (): HistoryRow[] => {
+    const out: HistoryRow[] = [];
+    for (const byDst of history.values()) for (const byPort of byDst.values()) for (const row of byPort.values()) out.push(row);
+    return out;
   };
 
   return {
@@ -194,7 +230,7 @@ export function createTrafficTracker(
         } else {
           dir = 'transit';
         }
-        record(r, t);
+        if (dir !== 'transit') record(r, t);
         for (let j = 0; j < detectors.length; j++) (detectors[j] as Detector).observe(r, dir);
       }
     },
@@ -202,8 +238,13 @@ export function createTrafficTracker(
     device: (ip) => devices.get(ip),
     externalIps: () => externals.values(),
     flush(db) {
-      const rows = [...history.values()];
+      const rows = historyRowsList();
       history.clear();
+      historyRows = 0;
+      if (historyDropped > 0) {
+        deps.metrics.inc('homesec_traffic_history_dropped_total', {}, historyDropped);
+        historyDropped = 0;
+      }
       const dirty = [...externals.values()].filter((e) => e.dirty);
       const devs = [...devices.values()];
       const insertHist = db.prepare(
@@ -258,7 +299,7 @@ export function createTrafficTracker(
         } catch {
           /* keep empty */
         }
-        externals.set(r.ip, { ip: r.ip, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, devices: new Set(devs), dirty: false });
+        externals.set(r.ip, { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, devices: new Set(devs), dirty: false });
       }
       const devs = db.prepare('SELECT * FROM devices ORDER BY last_seen_ms DESC LIMIT ?').all(LIMITS.devices) as {
         ip: string;
@@ -269,7 +310,7 @@ export function createTrafficTracker(
         bytes_in: number;
       }[];
       for (const r of devs) {
-        devices.set(r.ip, { ip: r.ip, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, flows: r.flows, bytesOut: r.bytes_out, bytesIn: r.bytes_in, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() });
+        devices.set(r.ip, { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, flows: r.flows, bytesOut: r.bytes_out, bytesIn: r.bytes_in, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() });
       }
     },
     tick(nowMs) {

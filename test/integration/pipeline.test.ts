@@ -1,0 +1,111 @@
+/**
+ * The whole daemon in-process (createApp with a temp data dir, loopback ports): real
+ * softflowd exports of a pcap with a TCP connect scan plus ordinary traffic, and encoded
+ * NetFlow v9 of a beaconing device, go through collector → traffic → detectors → findings.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import dgram from 'node:dgram';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { configSchema } from '../../src/config/schema.js';
+import { createSilentLogger } from '../../src/core/logger.js';
+import { encodeV9 } from '../../src/flow/encode/index.js';
+import type { FlowRecord } from '../../src/flow/types.js';
+import { freeTcpPort, freeUdpPort } from '../support/daemon.js';
+import { softflowdExport } from '../support/flow-tools.js';
+import { homeFlows, packetsOf, prng, writePcap, type PacketSpec } from '../support/pcap.js';
+
+let dir: string;
+let app: App | undefined;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-pipe-'));
+});
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function startApp(): Promise<{ app: App; udpPort: number }> {
+  const udpPort = await freeUdpPort();
+  const config = configSchema.parse({ data_dir: dir, bind_host: '127.0.0.1', bind_port: udpPort, web_port: await freeTcpPort() });
+  const a = createApp(config, { log: createSilentLogger() });
+  await a.start();
+  app = a;
+  return { app: a, udpPort };
+}
+
+async function until(pred: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** A TCP connect scan (nmap -sT shape): SYN from the scanner, RST|ACK back from closed ports, full handshake on open ones. */
+function connectScan(scanner: string, target: string, ports: number[], t0: number): PacketSpec[] {
+  const out: PacketSpec[] = [];
+  ports.forEach((port, i) => {
+    const t = t0 + i * 2;
+    const sport = 40000 + i;
+    out.push({ tsMs: t, src: scanner, dst: target, sport, dport: port, proto: 6, flags: 0x02, payload: 0 });
+    out.push({ tsMs: t + 1, src: target, dst: scanner, sport: port, dport: sport, proto: 6, flags: 0x14, payload: 0 });
+  });
+  return out;
+}
+
+describe('daemon pipeline', () => {
+  it('a TCP connect scan exported by softflowd raises exactly one port-scan finding naming the scanner', async () => {
+    const { app: a, udpPort } = await startApp();
+    const t0 = Date.now() - 120_000;
+    const ports = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const packets = [...packetsOf(homeFlows(200, 3, t0)), ...connectScan('192.168.1.66', '192.168.1.10', ports, t0 + 1000)].sort((x, y) => x.tsMs - y.tsMs);
+    const pcap = path.join(dir, 'scan.pcap');
+    writePcap(pcap, packets);
+    await softflowdExport(pcap, udpPort, 9, dir);
+    await until(() => a.traffic.totalFlows >= 2200);
+    a.traffic.tick(Date.now());
+    const scans = a.findings.list().filter((f) => f.category === 'port_scan');
+    expect(scans).toHaveLength(1);
+    expect(scans[0]?.sourceIp).toBe('192.168.1.66');
+    expect(scans[0]?.key).toBe('port_scan:192.168.1.66');
+    expect(a.traffic.device('192.168.1.10')?.servicePorts.size).toBeGreaterThan(100);
+  });
+
+  it('a device beaconing every 60 s ± 2 s is found; a device with random traffic is not', async () => {
+    const { app: a, udpPort } = await startApp();
+    const rnd = prng(11);
+    const start = Date.now() - 3 * 3_600_000;
+    const recs: FlowRecord[] = [];
+    const mk = (src: string, dst: string, t: number, bytes: number): FlowRecord => ({
+      ipVersion: 4, srcAddr: src, dstAddr: dst, srcPort: 40000 + Math.floor(rnd() * 20000), dstPort: 443, protocol: 6,
+      bytes, packets: 6, tcpFlags: 0x1b, startMs: t, endMs: t + 300, exporter: '127.0.0.1', inputIf: 1, outputIf: 2, samplingRate: 1,
+    });
+    for (let t = start, i = 0; i < 150; i++, t += 60_000 + Math.round((rnd() * 2 - 1) * 2000)) recs.push(mk('192.168.1.77', '203.0.113.50', t, 620 + Math.floor(rnd() * 10)));
+    for (let t = start, i = 0; i < 150; i++, t += Math.round(-Math.log(1 - rnd()) * 60_000)) recs.push(mk('192.168.1.78', '198.51.100.9', t, 300 + Math.floor(rnd() * 40_000)));
+    recs.sort((x, y) => x.startMs - y.startMs);
+    const now = Date.now();
+    const dgrams: Buffer[] = [];
+    for (let off = 0; off < recs.length; off += 30) {
+      dgrams.push(...encodeV9(recs.slice(off, off + 30), { sysUptimeMs: 4 * 3_600_000, unixMs: now, sequence: off / 30, sourceId: 0, includeTemplate: off === 0 }));
+    }
+    const s = dgram.createSocket('udp4');
+    for (const d of dgrams) await new Promise<void>((r) => s.send(d, udpPort, '127.0.0.1', () => r()));
+    s.close();
+    await until(() => a.traffic.totalFlows >= 300);
+    a.traffic.tick(Date.now());
+    const beacons = a.findings.list().filter((f) => f.category === 'beaconing');
+    expect(beacons.map((f) => f.key)).toEqual(['beaconing:192.168.1.77:203.0.113.50']);
+    expect(a.collector.health.get('127.0.0.1')?.sequenceGaps).toBe(0);
+  });
+
+  it('findings and traffic survive a restart', async () => {
+    const first = await startApp();
+    first.app.findings.report({ key: 'port_scan:10.0.0.9', category: 'port_scan', severity: 'high', sourceIp: '10.0.0.9', title: 't', detail: 'd', atMs: Date.now(), evidence: {} });
+    first.app.findings.dismiss('port_scan:10.0.0.9');
+    await first.app.stop();
+    app = undefined;
+    const second = await startApp();
+    expect(second.app.findings.get('port_scan:10.0.0.9')?.dismissed).toBe(true);
+  });
+});
