@@ -178,3 +178,49 @@ export function parseIpv6(text: string): Buffer | null {
   const b = Buffer.alloc(16);
   return writeIpv6(text, b, 0) ? b : null;
 }
+
+/**
+ * Address text caches: direct-mapped and fixed in size (bounded memory whatever the
+ * traffic), so a repeated address (the common case on a home network) costs a hash and a
+ * compare instead of building a string, and equal addresses share one string instance (whose
+ * hash V8 then computes once for every Map and Set downstream).
+ */
+const V4_CACHE_BITS = 13;
+const v4Keys = new Int32Array(1 << V4_CACHE_BITS);
+const v4Text: string[] = new Array<string>(1 << V4_CACHE_BITS).fill('');
+
+/** ipv4ToText through the cache. Contract as ipv4ToText. */
+export function ipv4TextCached(buf: Buffer, o: number): string {
+  const v = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+  const i = Math.imul(v, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
+  const hit = v4Text[i]!;
+  if (v4Keys[i] === v && hit !== '') return hit;
+  const text = ipv4ToText(buf, o);
+  v4Keys[i] = v;
+  v4Text[i] = text;
+  return text;
+}
+
+const V6_CACHE_BITS = 12;
+const v6Keys = new Int32Array(4 << V6_CACHE_BITS);
+const v6Text: string[] = new Array<string>(1 << V6_CACHE_BITS).fill('');
+
+/** ipv6ToText through the cache. Contract as ipv6ToText. */
+export function ipv6TextCached(buf: Buffer, o: number): string {
+  const a = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+  const b = (buf[o + 4]! << 24) | (buf[o + 5]! << 16) | (buf[o + 6]! << 8) | buf[o + 7]!;
+  const c = (buf[o + 8]! << 24) | (buf[o + 9]! << 16) | (buf[o + 10]! << 8) | buf[o + 11]!;
+  const d = (buf[o + 12]! << 24) | (buf[o + 13]! << 16) | (buf[o + 14]! << 8) | buf[o + 15]!;
+  const h = Math.imul(a ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d, 0x27d4eb2f), 0x9e3779b1);
+  const i = h >>> (32 - V6_CACHE_BITS);
+  const k = i << 2;
+  const hit = v6Text[i]!;
+  if (hit !== '' && v6Keys[k] === a && v6Keys[k + 1] === b && v6Keys[k + 2] === c && v6Keys[k + 3] === d) return hit;
+  const text = ipv6ToText(buf, o);
+  v6Keys[k] = a;
+  v6Keys[k + 1] = b;
+  v6Keys[k + 2] = c;
+  v6Keys[k + 3] = d;
+  v6Text[i] = text;
+  return text;
+}

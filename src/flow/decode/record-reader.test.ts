@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { ipv4ToString, ipv6ToString, ntpToMs, readUint } from './record-reader.js';
+import { ipv4ToText as ipv4ToString, ipv6ToText as ipv6ToString } from '../ip-text.js';
+import { ntpToMs, readUint } from './record-reader.js';
 
 describe('record-reader primitives', () => {
   it('formats IPv6 per RFC 5952 (cross-checked against ipaddr.js)', () => {

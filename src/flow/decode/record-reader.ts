@@ -12,6 +12,7 @@
  * - Constants used per record are module-local (V8 constant-folds those, not imported ones).
  * - Never throws on hostile bytes; malformed variable-length encodings are reported as reasons.
  */
+import { ipv4TextCached as ipv4Cached, ipv6TextCached as ipv6Cached } from '../ip-text.js';
 import type { DecodeErrorReason, DecodeResult, FlowRecord } from '../types.js';
 import type { FlowProtocol, TemplatePlan, TemplateStore, UpsertOutcome } from './template-store.js';
 
@@ -184,98 +185,6 @@ function readUintSlow(buf: Buffer, o: number, len: number): number {
   let v = 0;
   for (let i = 0; i < len; i++) v = v * 256 + buf[o + i]!;
   return v;
-}
-
-const OCTET: string[] = Array.from({ length: 256 }, (_, i) => String(i));
-const OCTET_DOT: string[] = OCTET.map((t) => t + '.');
-
-/** Dotted-quad text of the 4 octets at `o` (no cache). */
-export function ipv4ToString(buf: Buffer, o: number): string {
-  return OCTET_DOT[buf[o]!]! + OCTET_DOT[buf[o + 1]!]! + OCTET_DOT[buf[o + 2]!]! + OCTET[buf[o + 3]!]!;
-}
-
-/**
- * Address text caches: direct-mapped, fixed size (bounded memory whatever the traffic), so
- * repeated addresses (the common case on a home network) cost a hash and a compare instead of
- * building a string, and equal addresses share one string instance.
- */
-const V4_CACHE_BITS = 13;
-const v4Keys = new Int32Array(1 << V4_CACHE_BITS);
-const v4Text: string[] = new Array<string>(1 << V4_CACHE_BITS).fill('');
-
-/** Dotted-quad text of the 4 octets at `o`, through the cache. */
-export function ipv4Cached(buf: Buffer, o: number): string {
-  const v = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
-  const i = Math.imul(v, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
-  const hit = v4Text[i]!;
-  if (v4Keys[i] === v && hit !== '') return hit;
-  const text = ipv4ToString(buf, o);
-  v4Keys[i] = v;
-  v4Text[i] = text;
-  return text;
-}
-
-const V6_CACHE_BITS = 12;
-const v6Keys = new Int32Array(4 << V6_CACHE_BITS);
-const v6Text: string[] = new Array<string>(1 << V6_CACHE_BITS).fill('');
-
-/** RFC 5952 text of the 16 octets at `o`, through the cache. */
-export function ipv6Cached(buf: Buffer, o: number): string {
-  const a = (buf[o]! << 24) | (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
-  const b = (buf[o + 4]! << 24) | (buf[o + 5]! << 16) | (buf[o + 6]! << 8) | buf[o + 7]!;
-  const c = (buf[o + 8]! << 24) | (buf[o + 9]! << 16) | (buf[o + 10]! << 8) | buf[o + 11]!;
-  const d = (buf[o + 12]! << 24) | (buf[o + 13]! << 16) | (buf[o + 14]! << 8) | buf[o + 15]!;
-  const h = Math.imul(a ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d, 0x27d4eb2f), 0x9e3779b1);
-  const i = h >>> (32 - V6_CACHE_BITS);
-  const k = i << 2;
-  const hit = v6Text[i]!;
-  if (hit !== '' && v6Keys[k] === a && v6Keys[k + 1] === b && v6Keys[k + 2] === c && v6Keys[k + 3] === d) return hit;
-  const text = ipv6ToString(buf, o);
-  v6Keys[k] = a;
-  v6Keys[k + 1] = b;
-  v6Keys[k + 2] = c;
-  v6Keys[k + 3] = d;
-  v6Text[i] = text;
-  return text;
-}
-
-const V6_GROUPS = new Uint16Array(8);
-
-/**
- * RFC 5952 text of the 16 octets at `o` (no cache): lowercase hex, no leading zeros, the
- * longest run (first on ties) of two or more zero groups shortened to "::" (§4.2), and
- * IPv4-mapped addresses as ::ffff:a.b.c.d (§5).
- */
-export function ipv6ToString(buf: Buffer, o: number): string {
-  const g = V6_GROUPS;
-  let bestStart = -1;
-  let bestLen = 0;
-  let runStart = -1;
-  for (let i = 0; i < 8; i++) {
-    const v = (buf[o + 2 * i]! << 8) | buf[o + 2 * i + 1]!;
-    g[i] = v;
-    if (v === 0) {
-      if (runStart < 0) runStart = i;
-      const runLen = i - runStart + 1;
-      if (runLen > bestLen) {
-        bestLen = runLen;
-        bestStart = runStart;
-      }
-    } else {
-      runStart = -1;
-    }
-  }
-  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return '::ffff:' + ipv4ToString(buf, o + 12);
-  if (bestLen < 2) {
-    let s = g[0]!.toString(16);
-    for (let i = 1; i < 8; i++) s += ':' + g[i]!.toString(16);
-    return s;
-  }
-  let s = '';
-  for (let i = 0; i < bestStart; i++) s += (i === 0 ? '' : ':') + g[i]!.toString(16);
-  s += '::';
-  for (let i = bestStart + bestLen; i < 8; i++) s += (i === bestStart + bestLen ? '' : ':') + g[i]!.toString(16);
-  return s;
 }
 
 /** Seconds from 1900-01-01 (NTP era 0) to 1970-01-01. */

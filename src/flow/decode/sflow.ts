@@ -15,7 +15,7 @@
  * dstPort as (type << 8) | code, the NetFlow convention.
  */
 import type { DecodeErrorReason, DecodeResult, FlowRecord } from '../types.js';
-import { ipv4ToText, ipv6ToText } from '../ip-text.js';
+import { ipv4TextCached, ipv6TextCached } from '../ip-text.js';
 
 /** Ethertypes of VLAN tags that may precede the payload ethertype. */
 const ETH_VLAN = 0x8100;
@@ -84,7 +84,7 @@ export function decodeSflow(buf: Buffer, exporter: string, nowMs: number): Decod
     errors.push('truncated_header');
     return { version: 'sflow5', records, errors, templatesSeen: 0 };
   }
-  const agent = addrType === 1 ? ipv4ToText(buf, 8) : addrType === 2 ? ipv6ToText(buf, 8) : exporter;
+  const agent = addrType === 1 ? ipv4TextCached(buf, 8) : addrType === 2 ? ipv6TextCached(buf, 8) : exporter;
   const domainId = buf.readUInt32BE(off);
   const sequence = buf.readUInt32BE(off + 4);
   // uptime at off + 8 is not needed: sFlow samples carry no flow times.
@@ -253,8 +253,8 @@ function compactInterface(word: number): number {
 function setFromSampledIp(buf: Buffer, r: number, v: 4 | 6, src: number, dst: number, ports: number): void {
   pkt.ipVersion = v;
   pkt.protocol = buf.readUInt32BE(r + 4) & 0xff;
-  pkt.src = v === 4 ? ipv4ToText(buf, src) : ipv6ToText(buf, src);
-  pkt.dst = v === 4 ? ipv4ToText(buf, dst) : ipv6ToText(buf, dst);
+  pkt.src = v === 4 ? ipv4TextCached(buf, src) : ipv6TextCached(buf, src);
+  pkt.dst = v === 4 ? ipv4TextCached(buf, dst) : ipv6TextCached(buf, dst);
   pkt.srcPort = buf.readUInt32BE(ports) & 0xffff;
   pkt.dstPort = buf.readUInt32BE(ports + 4) & 0xffff;
   pkt.tcpFlags = pkt.protocol === 6 ? buf.readUInt32BE(ports + 8) & 0xff : 0;
@@ -283,8 +283,8 @@ function parseIpv4(buf: Buffer, p: number, end: number): number {
   if (vihl >>> 4 !== 4 || ihl < 20) return PARSE_TRUNCATED;
   pkt.ipVersion = 4;
   pkt.protocol = buf[p + 9]!;
-  pkt.src = ipv4ToText(buf, p + 12);
-  pkt.dst = ipv4ToText(buf, p + 16);
+  pkt.src = ipv4TextCached(buf, p + 12);
+  pkt.dst = ipv4TextCached(buf, p + 16);
   const fragOffset = ((buf[p + 6]! << 8) | buf[p + 7]!) & 0x1fff;
   parseTransport(buf, pkt.protocol, fragOffset === 0 ? p + ihl : end, end);
   return PARSE_OK;
@@ -295,8 +295,8 @@ function parseIpv6(buf: Buffer, p: number, end: number): number {
   if (end - p < 40) return PARSE_TRUNCATED;
   if (buf[p]! >>> 4 !== 6) return PARSE_TRUNCATED;
   pkt.ipVersion = 6;
-  pkt.src = ipv6ToText(buf, p + 8);
-  pkt.dst = ipv6ToText(buf, p + 24);
+  pkt.src = ipv6TextCached(buf, p + 8);
+  pkt.dst = ipv6TextCached(buf, p + 24);
   let next = buf[p + 6]!;
   let l4 = p + 40;
   for (let i = 0; i < MAX_V6_EXT_HEADERS; i++) {

@@ -13,7 +13,7 @@
  * formatting, one object literal of fixed shape per record.
  */
 import type { DecodeErrorReason, DecodeResult, FlowRecord } from '../types.js';
-import { ipv4ToText } from '../ip-text.js';
+import { ipv4TextCached } from '../ip-text.js';
 
 /** Size of the NetFlow v5 header in bytes. */
 export const V5_HEADER_LEN = 24;
@@ -70,8 +70,8 @@ export function decodeV5(buf: Buffer, exporter: string): DecodeResult {
     const last = (buf[off + 28]! << 24) | (buf[off + 29]! << 16) | (buf[off + 30]! << 8) | buf[off + 31]!;
     records.push({
       ipVersion: 4,
-      srcAddr: ipv4ToText(buf, off),
-      dstAddr: ipv4ToText(buf, off + 4),
+      srcAddr: ipv4TextCached(buf, off),
+      dstAddr: ipv4TextCached(buf, off + 4),
       srcPort: (buf[off + 32]! << 8) | buf[off + 33]!,
       dstPort: (buf[off + 34]! << 8) | buf[off + 35]!,
       protocol: buf[off + 38]!,
