@@ -22,7 +22,9 @@ export const BENCH_NOW_MS = Date.UTC(2026, 10, 23, 8, 0, 0);
 
 /**
  * Home-network records: 50 devices in 192.168.1.0/24 and 5,000 external peers; 75% of flows
- * outbound, 20% inbound, 5% between devices (ports, sizes and times from randomFlowRecords).
+ * outbound, 20% inbound, 5% between devices. Services follow a home mix (HTTPS 55%, DNS 15%,
+ * HTTP 8%, QUIC 5%, NTP 3%, MQTT-TLS 2%, any port 12%); client ports, sizes and times come
+ * from randomFlowRecords.
  */
 export function homeRecords(n: number, seed = 1) {
   const rng = mulberry32(seed);
@@ -32,7 +34,18 @@ export function homeRecords(n: number, seed = 1) {
     const k = Math.floor(rng() * 5000);
     return `${23 + (k % 180)}.${(k * 7) % 256}.${(k * 13) % 256}.${1 + (k % 250)}`;
   };
+  const service = (): [number, number] => {
+    const y = rng();
+    if (y < 0.55) return [443, 6];
+    if (y < 0.7) return [53, 17];
+    if (y < 0.78) return [80, 6];
+    if (y < 0.83) return [443, 17];
+    if (y < 0.86) return [123, 17];
+    if (y < 0.88) return [8883, 6];
+    return [1 + Math.floor(rng() * 65535), rng() < 0.7 ? 6 : 17];
+  };
   for (const r of records) {
+    [r.dstPort, r.protocol] = service();
     const x = rng();
     if (x < 0.75) [r.srcAddr, r.dstAddr] = [device(), peer()];
     else if (x < 0.95) [r.srcAddr, r.dstAddr] = [peer(), device()];

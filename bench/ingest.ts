@@ -16,7 +16,9 @@ import type { BenchProto } from './datagrams.js';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
+// compiled layout: dist/bench/*.js beside dist/src/*.js (npm run bench compiles first)
 const root = path.resolve(here, '..');
+const repoRoot = path.resolve(root, '..');
 export const BUFFER_BYTES = 8 * 1024 * 1024;
 
 interface SendResult {
@@ -27,8 +29,8 @@ interface SendResult {
 
 /** Runs the generator process; resolves with what it sent. */
 async function send(port: number, proto: BenchProto, rate: number, seconds: number): Promise<SendResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(here, 'udp-sender.ts'), String(port), proto, String(rate), String(seconds)], {
-    cwd: root,
+  const { stdout } = await run(process.execPath, [path.join(here, 'udp-sender.js'), String(port), proto, String(rate), String(seconds)], {
+    cwd: repoRoot,
     timeout: (seconds + 60) * 1000,
   });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as SendResult;
@@ -50,8 +52,8 @@ export async function homesecReceiver(): Promise<Receiver> {
   const web = await freeTcpPort();
   const proc: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(root, 'src/main.ts'), 'run', '--data-dir', dataDir, '--bind-host', '127.0.0.1', '--bind-port', String(udp), '--web-port', String(web), '--log-level', 'warn'],
-    { cwd: root, stdio: 'ignore', env: { ...process.env, HOMESEC_ENABLE_SCANNER: 'false', HOMESEC_UDP_RECEIVE_BUFFER_BYTES: String(BUFFER_BYTES) } },
+    [path.join(root, 'src/main.js'), 'run', '--data-dir', dataDir, '--bind-host', '127.0.0.1', '--bind-port', String(udp), '--web-port', String(web), '--log-level', 'warn'],
+    { cwd: repoRoot, stdio: 'ignore', env: { ...process.env, HOMESEC_ENABLE_SCANNER: 'false', HOMESEC_UDP_RECEIVE_BUFFER_BYTES: String(BUFFER_BYTES) } },
   );
   const health = async () => (await (await fetch(`http://127.0.0.1:${web}/health`)).json()) as { collector: { records: number; receiveBuffer?: number } };
   for (let i = 0; ; i++) {

@@ -2,12 +2,16 @@
  * `npm run bench`: every benchmark, figures printed side by side with the reference tool.
  * Flow collector: pure decode (homesec vs node-netflowv9) and loss-free ingest over
  * loopback (homesec's whole pipeline vs nfcapd, same generator and 8 MiB buffer).
- * BENCH_QUICK=1 shortens every step (for a smoke run). Raises net.core.rmem_max to 8 MiB
+ * BENCH_QUICK=1 shortens every step (for a smoke run); BENCH_SKIP_INGEST=1 skips the
+ * loopback ingest comparison (the longest part, about 4 minutes). Raises net.core.rmem_max to 8 MiB
  * for the run when it can (root), as nfcapd's -B needs, and restores it.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { homesecDecodeRate, netflowv9DecodeRate } from './decode.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StageRates } from './pipeline.js';
 import { BUFFER_BYTES, findLossFreeRate, homesecReceiver, nfcapdReceiver, type RateResult } from './ingest.js';
 import type { BenchProto } from './datagrams.js';
 
@@ -45,6 +49,16 @@ async function main(): Promise<void> {
   }
   console.log(`| ipfix | ${fmt(homesecDecodeRate('ipfix', secs))} | (not supported) | |`);
 
+  console.log('\n## In-process ingest path (flows/s, no socket): where the time goes\n');
+  console.log('| format | decode | + traffic tracker | + all detectors |');
+  console.log('|---|---:|---:|---:|');
+  for (const p of ['v5', 'v9', 'ipfix'] as const) {
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pipeline.js');
+    const r = JSON.parse(execFileSync(process.execPath, [script, p, String(secs)], { encoding: 'utf8' })) as StageRates;
+    console.log(`| ${p} | ${fmt(r.decode)} | ${fmt(r.decodeTraffic)} | ${fmt(r.decodeTrafficDetectors)} |`);
+  }
+
+  if (process.env.BENCH_SKIP_INGEST === '1') return;
   const oldRmem = setRmemMax(BUFFER_BYTES);
   try {
     console.log(`\n## Loss-free ingest over loopback UDP (flows/s; socket buffer ${BUFFER_BYTES / 1024 / 1024} MiB; homesec = whole pipeline)\n`);
@@ -62,7 +76,6 @@ async function main(): Promise<void> {
     }
     if (process.env.BENCH_VERBOSE === '1') console.log(JSON.stringify(results, null, 1));
   } finally {
-    if (oldRmem !== undefined && oldRmem < BUFFER_BYTES) setRmemMax(oldRmem);
     if (oldRmem !== undefined && oldRmem < BUFFER_BYTES) execFileSync('sysctl', ['-q', '-w', `net.core.rmem_max=${oldRmem}`]);
   }
 }

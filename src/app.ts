@@ -57,7 +57,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const findings = createFindingsStore({ store, bus, log: log.child({ component: 'findings' }), metrics });
   const detectors = DETECTORS.map((d) => d.create({ config, metrics, report: (f) => findings.report(f) }));
   const traffic = createTrafficTracker(config, { metrics, detectors });
-  const collector = createCollector(config, { bus, clock, log: log.child({ component: 'collector' }), metrics });
+  const collector = createCollector(config, { bus, clock, log: log.child({ component: 'collector' }), metrics, store });
   bus.on('flow.records', (batch) => traffic.ingest(batch.records));
 
   // Traffic: loaded at start, flushed (history + external IPs) and detectors ticked every 10 s.
@@ -66,12 +66,12 @@ export function createApp(config: Config, deps: AppDeps): App {
       traffic.load(store.db);
     },
     async stop() {
-      traffic.flush(store.db);
+      traffic.flush(store.db, clock.now());
     },
   };
   scheduler.every('traffic-flush', { intervalMs: 10_000, jitter: 0 }, async () => {
     traffic.tick(clock.now());
-    traffic.flush(store.db);
+    traffic.flush(store.db, clock.now());
   });
   scheduler.every('retention', { intervalMs: 60 * 60 * 1000, jitter: 0.1, initialDelayMs: 60_000 }, async () => {
     const deleted = traffic.prune(store.db, clock.now());

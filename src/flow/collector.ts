@@ -5,8 +5,12 @@
  * datagram's records as one `flow.records` event. Datagrams from exporters outside a
  * non-empty exporter_allowlist are counted and dropped before decoding. Nothing received
  * can throw out of the message handler. Kernel-level drops (receive buffer overflow) are
- * read from /proc/net/udp(6) for the bound port.
+ * read from /proc/net/udp(6) for the bound port. v9/IPFIX templates are saved at stop and
+ * restored at start (a restored template never replaces one received since: RFC 3954 §5.2,
+ * hostile-input catalogue #9), so data arriving right after a restart still decodes.
  */
+
+const TEMPLATES_KEY = 'flow.templates';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { Config } from '../config/schema.js';
@@ -16,8 +20,10 @@ import type { EventBus } from '../core/events.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import type { Store } from '../store/store.js';
+import { kvGet, kvSet } from '../store/kv.js';
 import { decodeDatagram } from './decode/index.js';
-import { TemplateStore } from './decode/template-store.js';
+import { TemplateStore, type TemplateSnapshot } from './decode/template-store.js';
 import { createHealthTable, type HealthTable } from './exporter-health.js';
 import type { FlowRecord } from './types.js';
 
@@ -80,7 +86,10 @@ export function readKernelDrops(port: number): number | undefined {
 }
 
 /** Creates the collector; binds nothing until start(). */
-export function createCollector(config: CollectorConfig, deps: { bus: EventBus; clock: Clock; log: Log; metrics: Metrics }): Collector {
+export function createCollector(
+  config: CollectorConfig,
+  deps: { bus: EventBus; clock: Clock; log: Log; metrics: Metrics; store?: Store },
+): Collector {
   const templates = new TemplateStore({ maxExporters: config.max_exporters, maxTemplatesPerExporter: config.max_templates_per_exporter });
   const health = createHealthTable(config.max_exporters);
   const allow = config.exporter_allowlist.length > 0 ? new Set(config.exporter_allowlist) : undefined;
@@ -149,6 +158,13 @@ export function createCollector(config: CollectorConfig, deps: { bus: EventBus; 
       };
     },
     async start() {
+      if (deps.store) {
+        const snaps = kvGet<TemplateSnapshot[]>(deps.store.db, TEMPLATES_KEY);
+        if (Array.isArray(snaps)) {
+          const restored = templates.restore(snaps, deps.clock.now());
+          if (restored > 0) deps.log.info({ restored }, 'restored NetFlow v9/IPFIX templates from the last run');
+        }
+      }
       const v6 = config.bind_host.includes(':');
       const s = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: config.udp_receive_buffer_bytes });
       socket = s;
@@ -187,6 +203,7 @@ export function createCollector(config: CollectorConfig, deps: { bus: EventBus; 
       const s = socket;
       socket = undefined;
       if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+      if (deps.store) kvSet(deps.store.db, TEMPLATES_KEY, templates.snapshot(deps.clock.now()), deps.clock.now());
     },
   };
 }

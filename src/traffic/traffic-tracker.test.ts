@@ -57,7 +57,7 @@ describe('traffic tracker', () => {
     const { db } = openDatabase(':memory:');
     const t = createTrafficTracker(cfg, { metrics: createMetrics(), detectors: [] });
     t.ingest([flow('192.168.1.10', '8.8.8.8', 53, 100), flow('192.168.1.10', '8.8.8.8', 53, 50), flow('192.168.1.10', '8.8.4.4', 53, 10, T0 + 120_000)]);
-    t.flush(db);
+    t.flush(db, T0);
     const rows = db.prepare('SELECT dst, flows, bytes FROM connections ORDER BY ts_ms').all();
     expect(rows).toEqual([
       { dst: '8.8.8.8', flows: 2, bytes: 150 },
@@ -77,7 +77,7 @@ describe('traffic tracker', () => {
     const { db } = openDatabase(':memory:');
     const t = createTrafficTracker({ ...cfg, flow_retention_hours: 0, external_ip_retention_hours: 0 }, { metrics: createMetrics(), detectors: [] });
     t.ingest([flow('192.168.1.10', '8.8.8.8', 53, 100)]);
-    t.flush(db);
+    t.flush(db, T0);
     expect(t.prune(db, T0 + 1e12)).toBe(0);
     db.close();
   });

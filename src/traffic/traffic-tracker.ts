@@ -14,7 +14,10 @@ import type { Metrics } from '../core/metrics.js';
 import type { Detector, Direction } from '../detect/detector.js';
 import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
+import { kvGet, kvSet } from '../store/kv.js';
 import { createClassifier } from './classifier.js';
+
+const TOTAL_FLOWS_KEY = 'traffic.total_flows';
 
 export const LIMITS = {
   devices: 65_536,
@@ -59,13 +62,13 @@ export interface ExternalIpStats {
 export interface TrafficTracker {
   /** Processes a batch of records (the collector's hot path). */
   ingest(records: readonly FlowRecord[]): void;
-  /** Total flow records ingested. */
+  /** Total flow records ingested, over restarts (the reference's Total Flows sensor). */
   readonly totalFlows: number;
   devices(): IterableIterator<DeviceStats>;
   device(ip: string): DeviceStats | undefined;
   externalIps(): IterableIterator<ExternalIpStats>;
-  /** Writes buffered history and dirty external IPs; returns rows written. */
-  flush(db: Db): number;
+  /** Writes buffered history, dirty external IPs, devices and the flow total (at nowMs); returns rows written. */
+  flush(db: Db, nowMs: number): number;
   /** Deletes history and external IPs past retention; returns rows deleted. */
   prune(db: Db, nowMs: number): number;
   /** Loads external IP table and device counters persisted by an earlier run. */
@@ -156,7 +159,8 @@ export function createTrafficTracker(
 
   // history: src -> dst -> (dstPort << 8 | protocol) -> row; no key string is built per flow
   let historyRows = 0;
-  const record = (r: FlowRecord, t: number) => {
+  /** Adds r to its history row; returns true when the row is new (first time this window), false when it existed. */
+  const record = (r: FlowRecord, t: number): boolean => {
     let byDst = history.get(r.srcAddr);
     if (!byDst) history.set(r.srcAddr, (byDst = new Map()));
     let byPort = byDst.get(r.dstAddr);
@@ -168,14 +172,15 @@ export function createTrafficTracker(
       h.bytes += r.bytes;
       h.packets += r.packets;
       if (t < h.tsMs) h.tsMs = t;
-      return;
+      return false;
     }
     if (historyRows >= LIMITS.historyRows) {
       historyDropped++;
-      return;
+      return true;
     }
     historyRows++;
     byPort.set(pk, { tsMs: t, src: r.srcAddr, dst: r.dstAddr, dstPort: r.dstPort, protocol: r.protocol, flows: 1, bytes: r.bytes, packets: r.packets });
+    return true;
   };
   let historyDropped = 0;
   const historyRowsList = (): HistoryRow[] => {
@@ -195,49 +200,55 @@ export function createTrafficTracker(
         const t = r.endMs;
         const srcIn = classifier.isInternal(r.srcAddr);
         const dstIn = classifier.isInternal(r.dstAddr);
+        // A connection already in this window's history has already put its peer, port and
+        // device into the bounded sets: only counters change (the common, hot case).
+        const fresh = srcIn || dstIn ? record(r, t) : false;
         let dir: Direction;
         if (srcIn) {
           const d = device(r.srcAddr, t);
           d.flows++;
           d.bytesOut += r.bytes;
           d.packetsOut += r.packets;
-          addBounded(d.peers, r.dstAddr, LIMITS.setPerDevice);
-          addBounded(d.dstPorts, r.dstPort, LIMITS.setPerDevice);
+          if (fresh) {
+            addBounded(d.peers, r.dstAddr, LIMITS.setPerDevice);
+            addBounded(d.dstPorts, r.dstPort, LIMITS.setPerDevice);
+          }
           if (dstIn) {
             dir = 'internal';
             const d2 = device(r.dstAddr, t);
             d2.bytesIn += r.bytes;
             d2.packetsIn += r.packets;
-            addBounded(d2.servicePorts, r.dstPort, LIMITS.setPerDevice);
+            if (fresh) addBounded(d2.servicePorts, r.dstPort, LIMITS.setPerDevice);
           } else {
             dir = 'outbound';
             const e = external(r.dstAddr, t);
             e.flows++;
             e.bytesIn += r.bytes; // bytes the external peer received
-            addBounded(e.devices, r.srcAddr, LIMITS.devicesPerExternal);
+            if (fresh) addBounded(e.devices, r.srcAddr, LIMITS.devicesPerExternal);
           }
         } else if (dstIn) {
           dir = 'inbound';
           const d = device(r.dstAddr, t);
           d.bytesIn += r.bytes;
           d.packetsIn += r.packets;
-          addBounded(d.peers, r.srcAddr, LIMITS.setPerDevice);
-          addBounded(d.servicePorts, r.dstPort, LIMITS.setPerDevice);
+          if (fresh) {
+            addBounded(d.peers, r.srcAddr, LIMITS.setPerDevice);
+            addBounded(d.servicePorts, r.dstPort, LIMITS.setPerDevice);
+          }
           const e = external(r.srcAddr, t);
           e.flows++;
           e.bytesOut += r.bytes;
-          addBounded(e.devices, r.dstAddr, LIMITS.devicesPerExternal);
+          if (fresh) addBounded(e.devices, r.dstAddr, LIMITS.devicesPerExternal);
         } else {
           dir = 'transit';
         }
-        if (dir !== 'transit') record(r, t);
         for (let j = 0; j < detectors.length; j++) (detectors[j] as Detector).observe(r, dir);
       }
     },
     devices: () => devices.values(),
     device: (ip) => devices.get(ip),
     externalIps: () => externals.values(),
-    flush(db) {
+    flush(db, nowMs) {
       const rows = historyRowsList();
       history.clear();
       historyRows = 0;
@@ -268,6 +279,7 @@ export function createTrafficTracker(
         }
         for (const d of devs) upsertDev.run(d.ip, d.firstSeenMs, d.lastSeenMs, d.flows, d.bytesOut, d.bytesIn);
       })();
+      kvSet(db, TOTAL_FLOWS_KEY, totalFlows, nowMs);
       return rows.length + dirty.length;
     },
     prune(db, nowMs) {
@@ -283,6 +295,8 @@ export function createTrafficTracker(
       return deleted;
     },
     load(db) {
+      totalFlows = kvGet<number>(db, TOTAL_FLOWS_KEY) ?? 0;
+      if (!Number.isFinite(totalFlows) || totalFlows < 0) totalFlows = 0;
       const ext = db.prepare('SELECT * FROM external_ips ORDER BY last_seen_ms DESC LIMIT ?').all(LIMITS.externalIps) as {
         ip: string;
         first_seen_ms: number;

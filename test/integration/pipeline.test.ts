@@ -99,13 +99,30 @@ describe('daemon pipeline', () => {
     expect(a.collector.health.get('127.0.0.1')?.sequenceGaps).toBe(0);
   });
 
-  it('findings and traffic survive a restart', async () => {
+  it('findings, flow totals and v9 templates survive a restart (data-only datagrams decode at once)', async () => {
     const first = await startApp();
     first.app.findings.report({ key: 'port_scan:10.0.0.9', category: 'port_scan', severity: 'high', sourceIp: '10.0.0.9', title: 't', detail: 'd', atMs: Date.now(), evidence: {} });
     first.app.findings.dismiss('port_scan:10.0.0.9');
+    const now = Date.now();
+    const rec = (i: number): FlowRecord => ({
+      ipVersion: 4, srcAddr: '192.168.1.5', dstAddr: '198.51.100.7', srcPort: 50000 + i, dstPort: 443, protocol: 6, bytes: 900, packets: 7,
+      tcpFlags: 0x1b, startMs: now - 5000, endMs: now - 1000, exporter: '127.0.0.1', inputIf: 1, outputIf: 2, samplingRate: 1,
+    });
+    const send = async (port: number, bufs: Buffer[]) => {
+      const s = dgram.createSocket('udp4');
+      for (const d of bufs) await new Promise<void>((r) => s.send(d, port, '127.0.0.1', () => r()));
+      s.close();
+    };
+    await send(first.udpPort, encodeV9([rec(1), rec(2)], { sysUptimeMs: 100_000, unixMs: now, sequence: 0, sourceId: 3, includeTemplate: true }));
+    await until(() => first.app.traffic.totalFlows === 2);
     await first.app.stop();
     app = undefined;
     const second = await startApp();
     expect(second.app.findings.get('port_scan:10.0.0.9')?.dismissed).toBe(true);
+    expect(second.app.traffic.totalFlows).toBe(2);
+    await send(second.udpPort, encodeV9([rec(3)], { sysUptimeMs: 101_000, unixMs: now, sequence: 1, sourceId: 3, includeTemplate: false }));
+    await until(() => second.app.traffic.totalFlows === 3);
+    expect(second.app.traffic.totalFlows).toBe(3);
+    expect(second.app.collector.health.get('127.0.0.1')?.drops.template_missing).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@
  * for a given seed. Checksums are left zero (exporters do not check them).
  */
 import fs from 'node:fs';
+import { mulberry32 } from '../../src/flow/encode/random-records.js';
 
 export interface PacketSpec {
   tsMs: number;
@@ -31,17 +32,8 @@ export interface FlowSpec {
   gapMs: number;
 }
 
-/** A small seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32), shared with the encoders' random records. */
+export const prng = mulberry32;
 
 function ipBytes(ip: string): number[] {
   return ip.split('.').map(Number);

@@ -11,7 +11,8 @@ import { runFuzz } from './testdata/fuzz-harness.js';
 import { encodeV5 } from '../encode/v5.js';
 import { mulberry32, randomFlowRecords } from '../encode/random-records.js';
 
-const CASES = 150_000;
+/** FUZZ_CASES overrides (npm run fuzz runs 2,000,000). */
+const CASES = Number(process.env.FUZZ_CASES ?? 150_000);
 
 describe('decodeV5 fuzz', () => {
   it(`survives ${CASES} mutated datagrams`, () => {
