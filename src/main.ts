@@ -12,6 +12,7 @@ import YAML from 'yaml';
 import { createApp } from './app.js';
 import { configJsonSchema } from './config/json-schema.js';
 import { loadConfig, maskSecrets, type RawConfig } from './config/loader.js';
+import { writeConfigMirror } from './config/mirror.js';
 import { SECRET_KEYS } from './config/schema.js';
 import { errorMessage, exitCodeFor, HomesecError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
@@ -76,10 +77,12 @@ function addCommonOptions(cmd: Command): Command {
 }
 
 async function runDaemon(o: CommonOpts): Promise<void> {
-  const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions: readAddonOptions(o.addonOptions) });
+  const addonOptions = readAddonOptions(o.addonOptions);
+  const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions });
   const cfg = loaded.config;
   const log = createLogger({ level: cfg.log_level, format: cfg.log_format, secretKeys: SECRET_KEYS });
   for (const w of loaded.warnings) log.warn(w);
+  if (addonOptions) log.info({ file: writeConfigMirror(cfg, o.config) }, 'mirrored add-on options to homesec.yaml');
   const app = createApp(cfg, { log });
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
