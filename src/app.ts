@@ -87,6 +87,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           uptime_s: Math.round((clock.now() - startedAt) / 1000),
           flows_total: traffic.totalFlows,
           collector: collector.stats(),
+          exporters: collector.exporters(20),
           open_findings: findings.openActionableCount(),
         }),
       })

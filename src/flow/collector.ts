@@ -50,12 +50,27 @@ export interface CollectorStats {
   templates: number;
 }
 
+export interface ExporterView {
+  exporter: string;
+  datagrams: number;
+  records: number;
+  bytes: number;
+  drops: Record<string, number>;
+  versions: string[];
+  templates: number;
+  sequenceGaps: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
 export interface Collector extends Service {
   readonly health: HealthTable;
   readonly templates: TemplateStore;
   /** The bound address, after start. */
   readonly address: { address: string; port: number; family: string } | undefined;
   stats(): CollectorStats;
+  /** Per-exporter health for views (most recently seen first, at most `limit`), with template counts. */
+  exporters(limit?: number): ExporterView[];
   /** Decodes and emits one datagram as if received (used by tests and the demo feeder). */
   handle(msg: Buffer, from: string): void;
 }
@@ -146,6 +161,24 @@ export function createCollector(
       return address;
     },
     handle,
+    exporters(limit = 50) {
+      return health
+        .all()
+        .sort((a, b) => b.lastSeenMs - a.lastSeenMs)
+        .slice(0, limit)
+        .map((h) => ({
+          exporter: h.exporter,
+          datagrams: h.datagrams,
+          records: h.records,
+          bytes: h.bytes,
+          drops: { ...h.drops } as Record<string, number>,
+          versions: [...h.versions],
+          templates: templates.templateCount(h.exporter),
+          sequenceGaps: h.sequenceGaps,
+          firstSeenMs: h.firstSeenMs,
+          lastSeenMs: h.lastSeenMs,
+        }));
+    },
     stats() {
       return {
         datagrams,

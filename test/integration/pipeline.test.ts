@@ -97,6 +97,9 @@ describe('daemon pipeline', () => {
     const beacons = a.findings.list().filter((f) => f.category === 'beaconing');
     expect(beacons.map((f) => f.key)).toEqual(['beaconing:192.168.1.77:203.0.113.50']);
     expect(a.collector.health.get('127.0.0.1')?.sequenceGaps).toBe(0);
+    const view = a.collector.exporters();
+    expect(view).toHaveLength(1);
+    expect(view[0]).toMatchObject({ exporter: '127.0.0.1', records: 300, versions: ['v9'], templates: 2, sequenceGaps: 0 });
   });
 
   it('findings, flow totals and v9 templates survive a restart (data-only datagrams decode at once)', async () => {
