@@ -8,7 +8,8 @@
  * itself while entries that keep seeing traffic survive. Every operation is O(1) amortised and
  * allocation-free in the steady state (a full ring reuses its slots; the evicted object is
  * handed back so callers can recycle it). The ring does not own the lookup maps: callers keep
- * their own Map(s) and delete the evicted entry's key(s) themselves.
+ * their own Map(s) and delete the evicted entry's key(s) themselves (bounded-table.ts does
+ * that for the common case of one string-keyed Map).
  *
  * Time: detectors judge traffic by flow time, but they expire idle state by ingest time (the
  * `nowMs` of tick()), so an exporter whose clock is off by hours neither keeps state forever

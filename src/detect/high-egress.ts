@@ -21,7 +21,8 @@
  *   recycled) or a finding.
  */
 import type { FlowRecord } from '../flow/types.js';
-import { ClockRing, DetectorStats, NOT_SEEN, isIdle, type ClockEntry } from './clock-ring.js';
+import { BoundedTable, type TableEntry } from './bounded-table.js';
+import { NOT_SEEN } from './clock-ring.js';
 import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
 
 export const NAME = 'high_egress';
@@ -33,11 +34,12 @@ export const TOP_PEERS = 5;
 const PEER_SLOTS = 8;
 
 /** Per-source state for the current interval (recycled on eviction). */
-class EgressSource implements ClockEntry {
+class EgressSource implements TableEntry {
   slot = -1;
   touched = false;
   seenMs = NOT_SEEN;
-  ip = '';
+  /** Source IP. */
+  key = '';
   /** Current interval number (floor(endMs / intervalMs)). */
   interval = Number.NEGATIVE_INFINITY;
   bytes = 0;
@@ -50,10 +52,7 @@ class EgressSource implements ClockEntry {
   /** True once a peer was replaced (Space-Saving estimates are then upper bounds). */
   peersApproximate = false;
 
-  reset(ip: string, seenMs: number): void {
-    this.ip = ip;
-    this.touched = false;
-    this.seenMs = seenMs;
+  reset(): void {
     this.interval = Number.NEGATIVE_INFINITY;
     this.reported = Number.NEGATIVE_INFINITY;
     this.startInterval(Number.NEGATIVE_INFINITY);
@@ -122,37 +121,21 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
   const intervalMs = ctx.config.high_egress_interval_seconds * 1000;
   const threshold = ctx.config.high_egress_threshold;
   const idleMs = 2 * intervalMs;
-  const sources = new Map<string, EgressSource>();
-  const ring = new ClockRing<EgressSource>(opts.maxSources ?? MAX_SOURCES);
-  const stats = new DetectorStats(ctx.metrics, NAME);
-  let tickMs = NOT_SEEN;
-
-  const track = (ip: string): EgressSource => {
-    let s = ring.evictIfFull();
-    if (s !== undefined) {
-      sources.delete(s.ip);
-      stats.evicted();
-    } else {
-      s = new EgressSource();
-    }
-    s.reset(ip, tickMs);
-    sources.set(ip, s);
-    ring.add(s);
-    return s;
-  };
+  const sources = new BoundedTable(opts.maxSources ?? MAX_SOURCES, ctx.metrics, NAME, () => new EgressSource());
 
   const raise = (s: EgressSource, atMs: number): void => {
+    const ip = s.key;
     s.reported = s.interval;
     const startMs = s.interval * intervalMs;
     const seconds = intervalMs / 1000;
     ctx.report({
-      key: `${NAME}:${s.ip}`,
+      key: `${NAME}:${ip}`,
       category: NAME,
       severity: 'medium',
-      sourceIp: s.ip,
-      title: `High outbound traffic from ${s.ip}: ${formatBytes(s.bytes)} in ${seconds} s`,
+      sourceIp: ip,
+      title: `High outbound traffic from ${ip}: ${formatBytes(s.bytes)} in ${seconds} s`,
       detail:
-        `${s.ip} sent ${s.bytes} bytes to external hosts within one ${seconds} s interval ` +
+        `${ip} sent ${s.bytes} bytes to external hosts within one ${seconds} s interval ` +
         `(threshold ${threshold} bytes).`,
       atMs,
       evidence: {
@@ -175,9 +158,9 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
     observe(flow: FlowRecord, direction: Direction): void {
       if (direction !== 'outbound') return;
       let s = sources.get(flow.srcAddr);
-      if (s === undefined) s = track(flow.srcAddr);
+      if (s === undefined) s = sources.track(flow.srcAddr);
       else s.touched = true;
-      s.seenMs = tickMs;
+      s.seenMs = sources.tickMs;
       const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
       const interval = Math.floor(t / intervalMs);
       if (interval > s.interval) s.startInterval(interval);
@@ -189,14 +172,7 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
 
     /** Drops sources idle for 2 intervals of ingest time; publishes metrics. O(sources). */
     tick(nowMs: number): void {
-      tickMs = nowMs;
-      ring.forEach((s) => {
-        if (isIdle(s, nowMs, idleMs)) {
-          ring.remove(s);
-          sources.delete(s.ip);
-        }
-      });
-      stats.flush(sources.size);
+      sources.tick(nowMs, idleMs);
     },
 
     size(): number {

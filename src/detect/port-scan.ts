@@ -29,7 +29,8 @@
  *   a table growth, or a finding.
  */
 import type { FlowRecord } from '../flow/types.js';
-import { ClockRing, DetectorStats, NOT_SEEN, isIdle, type ClockEntry } from './clock-ring.js';
+import { BoundedTable, type TableEntry } from './bounded-table.js';
+import { NOT_SEEN } from './clock-ring.js';
 import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
 import { WindowedSet, hashText, maxSlots } from './windowed-set.js';
 
@@ -77,11 +78,12 @@ export function isProbe(flow: FlowRecord): boolean {
 }
 
 /** Per-source scan state (recycled on eviction). */
-class ScanSource implements ClockEntry {
+class ScanSource implements TableEntry {
   slot = -1;
   touched = false;
   seenMs = NOT_SEEN;
-  ip = '';
+  /** Source IP. */
+  key = '';
   /** Newest probe time (flow time) seen since the last reset. */
   maxT = Number.NEGATIVE_INFINITY;
   /** Oldest probe time counted since the last reset. */
@@ -101,10 +103,7 @@ class ScanSource implements ClockEntry {
   }
 
   /** Re-initialises the entry for a new source. */
-  reset(ip: string, seenMs: number): void {
-    this.ip = ip;
-    this.touched = false;
-    this.seenMs = seenMs;
+  reset(): void {
     this.suppressUntil = Number.NEGATIVE_INFINITY;
     this.clearBurst();
   }
@@ -140,26 +139,10 @@ export function createPortScanDetector(ctx: DetectorContext, opts: PortScanOptio
   const idleMs = 2 * windowMs;
   const perSource = 2 * maxSlots(threshold);
   const capacity = opts.maxSources ?? Math.min(MAX_SOURCES, Math.max(MIN_SOURCES, Math.floor(SLOT_BUDGET / perSource)));
-  const sources = new Map<string, ScanSource>();
-  const ring = new ClockRing<ScanSource>(capacity);
-  const stats = new DetectorStats(ctx.metrics, NAME);
-  let tickMs = NOT_SEEN;
-
-  const track = (ip: string): ScanSource => {
-    let s = ring.evictIfFull();
-    if (s !== undefined) {
-      sources.delete(s.ip);
-      stats.evicted();
-    } else {
-      s = new ScanSource(threshold);
-    }
-    s.reset(ip, tickMs);
-    sources.set(ip, s);
-    ring.add(s);
-    return s;
-  };
+  const sources = new BoundedTable(capacity, ctx.metrics, NAME, () => new ScanSource(threshold));
 
   const raise = (s: ScanSource): void => {
+    const ip = s.key;
     const cutoff = s.maxT - windowMs;
     const nPorts = s.ports.prune(cutoff);
     const nHosts = s.hosts.prune(cutoff);
@@ -174,13 +157,13 @@ export function createPortScanDetector(ctx: DetectorContext, opts: PortScanOptio
         ? `${nHosts} hosts`
         : `${nPorts} distinct ports on ${nHosts === 1 ? s.lastDst : `${nHosts} hosts`}`;
     ctx.report({
-      key: `${NAME}:${s.ip}`,
+      key: `${NAME}:${ip}`,
       category: NAME,
       severity: 'high',
-      sourceIp: s.ip,
-      title: variant === 'sweep' ? `Network sweep from ${s.ip}` : `Port scan from ${s.ip}`,
+      sourceIp: ip,
+      title: variant === 'sweep' ? `Network sweep from ${ip}` : `Port scan from ${ip}`,
       detail:
-        `${s.ip} (${s.direction === 'inbound' ? 'external' : 'internal'}) probed ${what} within ` +
+        `${ip} (${s.direction === 'inbound' ? 'external' : 'internal'}) probed ${what} within ` +
         `${windowMs / 1000} s (threshold ${threshold}).`,
       atMs: s.maxT,
       evidence: {
@@ -212,9 +195,9 @@ export function createPortScanDetector(ctx: DetectorContext, opts: PortScanOptio
       if (!isProbe(flow)) return;
       const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
       let s = sources.get(flow.srcAddr);
-      if (s === undefined) s = track(flow.srcAddr);
+      if (s === undefined) s = sources.track(flow.srcAddr);
       else s.touched = true;
-      s.seenMs = tickMs;
+      s.seenMs = sources.tickMs;
       if (t < s.suppressUntil) return;
       if (t > s.maxT) s.maxT = t;
       const cutoff = s.maxT - windowMs;
@@ -230,14 +213,7 @@ export function createPortScanDetector(ctx: DetectorContext, opts: PortScanOptio
 
     /** Drops sources idle for 2 windows of ingest time; publishes metrics. O(sources). */
     tick(nowMs: number): void {
-      tickMs = nowMs;
-      ring.forEach((s) => {
-        if (isIdle(s, nowMs, idleMs)) {
-          ring.remove(s);
-          sources.delete(s.ip);
-        }
-      });
-      stats.flush(sources.size);
+      sources.tick(nowMs, idleMs);
     },
 
     size(): number {

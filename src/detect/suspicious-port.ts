@@ -26,7 +26,8 @@
  */
 import type { FlowRecord } from '../flow/types.js';
 import type { Severity } from '../findings/types.js';
-import { ClockRing, DetectorStats, NOT_SEEN, isIdle, type ClockEntry } from './clock-ring.js';
+import { BoundedTable, type TableEntry } from './bounded-table.js';
+import { NOT_SEEN } from './clock-ring.js';
 import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
 
 export const NAME = 'suspicious_port';
@@ -67,11 +68,12 @@ const SEV_MEDIUM = 1;
 const SEV_HIGH = 2;
 
 /** Per-source window state (recycled on eviction). */
-class PortSource implements ClockEntry {
+class PortSource implements TableEntry {
   slot = -1;
   touched = false;
   seenMs = NOT_SEEN;
-  ip = '';
+  /** Source IP. */
+  key = '';
   windowStart = Number.NEGATIVE_INFINITY;
   firstT = 0;
   lastT = 0;
@@ -88,10 +90,7 @@ class PortSource implements ClockEntry {
   /** Distinct peers seen beyond MAX_PEERS (approximate: only counted once the sample is full). */
   morePeers = false;
 
-  reset(ip: string, seenMs: number): void {
-    this.ip = ip;
-    this.touched = false;
-    this.seenMs = seenMs;
+  reset(): void {
     this.openWindow(Number.NEGATIVE_INFINITY);
   }
 
@@ -151,26 +150,10 @@ export function createSuspiciousPortDetector(ctx: DetectorContext, opts: Suspici
   const idleMs = 2 * windowMs;
   const severityOf = new Uint8Array(65536);
   for (const p of ctx.config.suspicious_ports) severityOf[p] = MEDIUM_PORTS.has(p) ? SEV_MEDIUM : SEV_HIGH;
-  const sources = new Map<string, PortSource>();
-  const ring = new ClockRing<PortSource>(opts.maxSources ?? MAX_SOURCES);
-  const stats = new DetectorStats(ctx.metrics, NAME);
-  let tickMs = NOT_SEEN;
-
-  const track = (ip: string): PortSource => {
-    let s = ring.evictIfFull();
-    if (s !== undefined) {
-      sources.delete(s.ip);
-      stats.evicted();
-    } else {
-      s = new PortSource();
-    }
-    s.reset(ip, tickMs);
-    sources.set(ip, s);
-    ring.add(s);
-    return s;
-  };
+  const sources = new BoundedTable(opts.maxSources ?? MAX_SOURCES, ctx.metrics, NAME, () => new PortSource());
 
   const report = (s: PortSource): void => {
+    const ip = s.key;
     s.reported = true;
     const ports = Array.from(s.ports.subarray(0, s.nPorts)).sort((a, b) => a - b);
     const named = ports.map((p) => (PORT_NAMES[p] ? `${p} (${PORT_NAMES[p]})` : String(p)));
@@ -178,13 +161,13 @@ export function createSuspiciousPortDetector(ctx: DetectorContext, opts: Suspici
     for (let i = 0; i < s.nPeers; i++) peers.push(peerText(s.peerIp[i] as string, s.peerPort[i] as number, s.peerProto[i] as number));
     const severity: Severity = s.severity === SEV_HIGH ? 'high' : 'medium';
     ctx.report({
-      key: `${NAME}:${s.ip}`,
+      key: `${NAME}:${ip}`,
       category: NAME,
       severity,
-      sourceIp: s.ip,
-      title: `Outbound connection${s.hits > 1 ? 's' : ''} to suspicious port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} from ${s.ip}`,
+      sourceIp: ip,
+      title: `Outbound connection${s.hits > 1 ? 's' : ''} to suspicious port${ports.length > 1 ? 's' : ''} ${ports.join(', ')} from ${ip}`,
       detail:
-        `${s.ip} connected to external hosts on commonly abused port${ports.length > 1 ? 's' : ''} ` +
+        `${ip} connected to external hosts on commonly abused port${ports.length > 1 ? 's' : ''} ` +
         `${named.join(', ')}: ${s.hits} flow${s.hits > 1 ? 's' : ''} to ${s.nPeers}${s.morePeers ? '+' : ''} ` +
         `peer${s.nPeers > 1 || s.morePeers ? 's' : ''} within ${windowMs / 1000} s.`,
       atMs: s.lastT,
@@ -201,6 +184,11 @@ export function createSuspiciousPortDetector(ctx: DetectorContext, opts: Suspici
     });
   };
 
+  /** tick()'s visitor: reports the source's window once it has hits and is not yet reported. */
+  const reportNew = (s: PortSource): void => {
+    if (s.hits > 0 && !s.reported) report(s);
+  };
+
   return {
     name: NAME,
 
@@ -213,9 +201,9 @@ export function createSuspiciousPortDetector(ctx: DetectorContext, opts: Suspici
       const proto = flow.protocol;
       if (proto !== 6 && proto !== 17 && proto !== 132) return; // no ports (ICMP type/code sit in dstPort)
       let s = sources.get(flow.srcAddr);
-      if (s === undefined) s = track(flow.srcAddr);
+      if (s === undefined) s = sources.track(flow.srcAddr);
       else s.touched = true;
-      s.seenMs = tickMs;
+      s.seenMs = sources.tickMs;
       const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
       if (t >= s.windowStart + windowMs) s.openWindow(t);
       if (t < s.firstT) s.firstT = t;
@@ -229,15 +217,7 @@ export function createSuspiciousPortDetector(ctx: DetectorContext, opts: Suspici
 
     /** Reports every window not yet reported; drops sources idle for 2 windows of ingest time. O(sources). */
     tick(nowMs: number): void {
-      tickMs = nowMs;
-      ring.forEach((s) => {
-        if (s.hits > 0 && !s.reported) report(s);
-        if (isIdle(s, nowMs, idleMs)) {
-          ring.remove(s);
-          sources.delete(s.ip);
-        }
-      });
-      stats.flush(sources.size);
+      sources.tick(nowMs, idleMs, reportNew);
     },
 
     size(): number {
