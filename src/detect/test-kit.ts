@@ -4,6 +4,7 @@
  * Rules: everything is deterministic: a seeded PRNG (mulberry32) instead of Math.random,
  * time only from flow timestamps and explicit tick(nowMs) calls (T0 is a fixed instant).
  */
+import { mulberry32 } from '../flow/encode/random-records.js';
 import { configSchema, type Config, type ConfigInput } from '../config/schema.js';
 import { createMetrics, type Metrics } from '../core/metrics.js';
 import type { FlowRecord } from '../flow/types.js';
@@ -52,17 +53,8 @@ export function flow(p: Partial<FlowRecord> = {}): FlowRecord {
   };
 }
 
-/** A seeded PRNG returning floats in [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG returning floats in [0, 1) (mulberry32, shared with the encoders' random records). */
+export const prng = mulberry32;
 
 /** The n-th IPv4 address under firstOctet.0.0.0/8 (text), for spoofed-source floods. */
 export function ipN(n: number, firstOctet = 10): string {

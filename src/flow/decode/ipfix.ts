@@ -15,7 +15,7 @@
  *   wraps every 49.7 days); without 160 the export time is used.
  */
 import type { DecodeResult } from '../types.js';
-import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, noteUpsert } from './record-reader.js';
+import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, noteUpsert, u16at as u16, u32at as u32 } from './record-reader.js';
 import type { TemplateStore } from './template-store.js';
 
 /** RFC 7011 §3.1: version, length, export time, sequence number, observation domain id. */
@@ -32,13 +32,7 @@ const fieldIds = new Uint16Array(MAX_FIELDS_IN_SET);
 const fieldLens = new Uint16Array(MAX_FIELDS_IN_SET);
 const fieldPens = new Uint32Array(MAX_FIELDS_IN_SET);
 
-function u16(buf: Buffer, o: number): number {
-  return (buf[o]! << 8) | buf[o + 1]!;
-}
 
-function u32(buf: Buffer, o: number): number {
-  return buf[o]! * 0x1000000 + ((buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!);
-}
 
 /**
  * Decodes one IPFIX Message from `exporter` (the datagram's source address as text).

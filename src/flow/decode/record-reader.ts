@@ -155,11 +155,13 @@ export class RecordContext {
   }
 }
 
-function u16at(buf: Buffer, o: number): number {
+/** Big-endian uint16 at o (caller bounds-checks). Shared by the v9 and IPFIX decoders. */
+export function u16at(buf: Buffer, o: number): number {
   return (buf[o]! << 8) | buf[o + 1]!;
 }
 
-function u32at(buf: Buffer, o: number): number {
+/** Big-endian uint32 at o (caller bounds-checks). */
+export function u32at(buf: Buffer, o: number): number {
   return buf[o]! * 0x1000000 + ((buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!);
 }
 

@@ -12,7 +12,7 @@
  * - Data records are decoded through the template's precompiled plan (record-reader.ts).
  */
 import type { DecodeErrorReason, DecodeResult } from '../types.js';
-import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, noteUpsert } from './record-reader.js';
+import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, noteUpsert, u16at as u16, u32at as u32 } from './record-reader.js';
 import type { TemplateStore } from './template-store.js';
 
 /** RFC 3954 §5.1: version, count, sysUpTime, UNIX secs, sequence, source id. */
@@ -28,13 +28,7 @@ const fieldLens = new Uint16Array(MAX_FIELDS_IN_SET);
 /** v9 has no enterprise numbers. */
 const noPens = new Uint32Array(MAX_FIELDS_IN_SET);
 
-function u16(buf: Buffer, o: number): number {
-  return (buf[o]! << 8) | buf[o + 1]!;
-}
 
-function u32(buf: Buffer, o: number): number {
-  return buf[o]! * 0x1000000 + ((buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!);
-}
 
 /**
  * Decodes one NetFlow v9 export packet from `exporter` (the datagram's source address as text).
