@@ -4,7 +4,8 @@
  * not a database or is corrupt (SQLITE_NOTADB / SQLITE_CORRUPT, never on BUSY) is moved
  * aside as `<file>.corrupt-<time>` and recreated, because everything in it is history and
  * caches that homesec rebuilds; the YAML state files hold what the user decided.
- * checkpoint() truncates the WAL so it stays bounded.
+ * checkpoint() truncates the WAL so it stays bounded. (schema_migrations.applied_ms is
+ * bookkeeping for people and uses the wall clock directly: no behaviour depends on it.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
