@@ -15,7 +15,7 @@
  *   wraps every 49.7 days); without 160 the export time is used.
  */
 import type { DecodeResult } from '../types.js';
-import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, noteUpsert, u16at as u16, u32at as u32 } from './record-reader.js';
+import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, decodeChecked, noteUpsert, u16at as u16, u32at as u32 } from './record-reader.js';
 import type { TemplateStore } from './template-store.js';
 
 /** RFC 7011 §3.1: version, length, export time, sequence number, observation domain id. */
@@ -32,8 +32,6 @@ const fieldIds = new Uint16Array(MAX_FIELDS_IN_SET);
 const fieldLens = new Uint16Array(MAX_FIELDS_IN_SET);
 const fieldPens = new Uint32Array(MAX_FIELDS_IN_SET);
 
-
-
 /**
  * Decodes one IPFIX Message from `exporter` (the datagram's source address as text).
  * (Options) Templates, withdrawals and options data in the message update `store` and apply to
@@ -45,26 +43,7 @@ const fieldPens = new Uint32Array(MAX_FIELDS_IN_SET);
  */
 export function decodeIpfix(buf: Buffer, exporter: string, store: TemplateStore, nowMs: number): DecodeResult {
   const result: DecodeResult = { version: 'ipfix', records: [], errors: [], templatesSeen: 0 };
-  if (buf.length < 2) {
-    result.version = 'unknown';
-    result.errors.push('truncated_header');
-    return result;
-  }
-  if (u16(buf, 0) !== 10) {
-    result.version = 'unknown';
-    result.errors.push('bad_version');
-    return result;
-  }
-  if (buf.length < HEADER_LENGTH) {
-    result.errors.push('truncated_header');
-    return result;
-  }
-  try {
-    decodeMessage(buf, exporter, store, nowMs, result);
-  } catch {
-    result.errors.push('internal_error');
-  }
-  return result;
+  return decodeChecked(buf, 10, HEADER_LENGTH, exporter, store, nowMs, result, decodeMessage);
 }
 
 function decodeMessage(buf: Buffer, exporter: string, store: TemplateStore, nowMs: number, result: DecodeResult): void {

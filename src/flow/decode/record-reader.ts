@@ -155,6 +155,48 @@ export class RecordContext {
   }
 }
 
+/** The body of a v9/IPFIX decoder: decodes a datagram whose version and header length were checked. */
+export type DecodeBody = (buf: Buffer, exporter: string, store: TemplateStore, nowMs: number, result: DecodeResult) => void;
+
+/**
+ * The shell shared by the v9 and IPFIX decoders. Contract: `result` comes back with version
+ * 'unknown' and 'truncated_header'/'bad_version' when the first two octets are missing or are
+ * not `version`; 'truncated_header' when fewer than `headerLength` octets arrived; otherwise
+ * `body` fills it, and an unexpected exception in the body becomes 'internal_error' (the
+ * decoders never throw).
+ */
+export function decodeChecked(
+  buf: Buffer,
+  version: number,
+  headerLength: number,
+  exporter: string,
+  store: TemplateStore,
+  nowMs: number,
+  result: DecodeResult,
+  body: DecodeBody,
+): DecodeResult {
+  if (buf.length < 2) {
+    result.version = 'unknown';
+    result.errors.push('truncated_header');
+    return result;
+  }
+  if (u16at(buf, 0) !== version) {
+    result.version = 'unknown';
+    result.errors.push('bad_version');
+    return result;
+  }
+  if (buf.length < headerLength) {
+    result.errors.push('truncated_header');
+    return result;
+  }
+  try {
+    body(buf, exporter, store, nowMs, result);
+  } catch {
+    result.errors.push('internal_error');
+  }
+  return result;
+}
+
 /** Big-endian uint16 at o (caller bounds-checks). Shared by the v9 and IPFIX decoders. */
 export function u16at(buf: Buffer, o: number): number {
   return (buf[o]! << 8) | buf[o + 1]!;

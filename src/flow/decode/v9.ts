@@ -12,7 +12,7 @@
  * - Data records are decoded through the template's precompiled plan (record-reader.ts).
  */
 import type { DecodeErrorReason, DecodeResult } from '../types.js';
-import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, noteUpsert, u16at as u16, u32at as u32 } from './record-reader.js';
+import { MAX_FIELDS_IN_SET, RecordContext, decodeDataSet, decodeChecked, noteUpsert, u16at as u16, u32at as u32 } from './record-reader.js';
 import type { TemplateStore } from './template-store.js';
 
 /** RFC 3954 §5.1: version, count, sysUpTime, UNIX secs, sequence, source id. */
@@ -28,8 +28,6 @@ const fieldLens = new Uint16Array(MAX_FIELDS_IN_SET);
 /** v9 has no enterprise numbers. */
 const noPens = new Uint32Array(MAX_FIELDS_IN_SET);
 
-
-
 /**
  * Decodes one NetFlow v9 export packet from `exporter` (the datagram's source address as text).
  * Templates and options data (sampling interval) found in the packet are stored in `store`
@@ -39,26 +37,7 @@ const noPens = new Uint32Array(MAX_FIELDS_IN_SET);
  */
 export function decodeV9(buf: Buffer, exporter: string, store: TemplateStore, nowMs: number): DecodeResult {
   const result: DecodeResult = { version: 'v9', records: [], errors: [], templatesSeen: 0 };
-  if (buf.length < 2) {
-    result.version = 'unknown';
-    result.errors.push('truncated_header');
-    return result;
-  }
-  if (u16(buf, 0) !== 9) {
-    result.version = 'unknown';
-    result.errors.push('bad_version');
-    return result;
-  }
-  if (buf.length < HEADER_LENGTH) {
-    result.errors.push('truncated_header');
-    return result;
-  }
-  try {
-    decodePacket(buf, exporter, store, nowMs, result);
-  } catch {
-    result.errors.push('internal_error');
-  }
-  return result;
+  return decodeChecked(buf, 9, HEADER_LENGTH, exporter, store, nowMs, result, decodePacket);
 }
 
 function decodePacket(buf: Buffer, exporter: string, store: TemplateStore, nowMs: number, result: DecodeResult): void {

@@ -25,7 +25,7 @@
  *   single record cannot fit. Consecutive records of one family share a Data Set; order kept.
  */
 import type { FlowRecord } from '../types.js';
-import { clampU16, clampU32, writeIpv4Text, writeIpv6Text, writeU64, zeroedBuffer } from './wire.js';
+import { clampU16, clampU32, writeAddressPair, writeU64, zeroedBuffer } from './wire.js';
 
 /** Options for encodeIpfix. */
 export interface IpfixEncodeOptions {
@@ -202,15 +202,7 @@ function writeMessage(records: readonly FlowRecord[], from: number, to: number, 
       buf.writeUInt16BE(setVersion === 4 ? ctx.tidV4 : ctx.tidV6, off);
       off += 4;
     }
-    if (setVersion === 4) {
-      writeIpv4Text(buf, off, r.srcAddr);
-      writeIpv4Text(buf, off + 4, r.dstAddr);
-      off += 8;
-    } else {
-      writeIpv6Text(buf, off, r.srcAddr);
-      writeIpv6Text(buf, off + 16, r.dstAddr);
-      off += 32;
-    }
+    off = writeAddressPair(buf, off, r.ipVersion, r.srcAddr, r.dstAddr);
     buf.writeUInt16BE(clampU16(r.srcPort), off);
     buf.writeUInt16BE(clampU16(r.dstPort), off + 2);
     buf[off + 4] = r.protocol & 0xff;

@@ -20,7 +20,7 @@
  * Counters wider than 4 bytes clamp at 2^32 - 1 (softflowd also uses 4-byte counters).
  */
 import type { FlowRecord } from '../types.js';
-import { align4, clampU16, clampU32, writeIpv4Text, writeIpv6Text, zeroedBuffer } from './wire.js';
+import { align4, clampU16, clampU32, writeAddressPair, zeroedBuffer } from './wire.js';
 
 /** Options for encodeV9. */
 export interface V9EncodeOptions {
@@ -147,15 +147,7 @@ function writePacket(
       buf.writeUInt16BE(setVersion === 4 ? tidV4 : tidV6, off);
       off += 4;
     }
-    if (setVersion === 4) {
-      writeIpv4Text(buf, off, r.srcAddr);
-      writeIpv4Text(buf, off + 4, r.dstAddr);
-      off += 8;
-    } else {
-      writeIpv6Text(buf, off, r.srcAddr);
-      writeIpv6Text(buf, off + 16, r.dstAddr);
-      off += 32;
-    }
+    off = writeAddressPair(buf, off, r.ipVersion, r.srcAddr, r.dstAddr);
     buf.writeUInt16BE(clampU16(r.srcPort), off);
     buf.writeUInt16BE(clampU16(r.dstPort), off + 2);
     buf[off + 4] = r.protocol & 0xff;

@@ -23,6 +23,21 @@ export function writeIpv6Text(buf: Buffer, off: number, text: string): void {
 }
 
 /** Clamps a non-negative counter into 0..0xFFFFFFFF (fractions floored). */
+/**
+ * Writes a record's source and destination address (4 octets each for IPv4, 16 for IPv6, as
+ * the v9/IPFIX templates lay them out) at `off`; returns the offset after them.
+ */
+export function writeAddressPair(buf: Buffer, off: number, ipVersion: 4 | 6, src: string, dst: string): number {
+  if (ipVersion === 4) {
+    writeIpv4Text(buf, off, src);
+    writeIpv4Text(buf, off + 4, dst);
+    return off + 8;
+  }
+  writeIpv6Text(buf, off, src);
+  writeIpv6Text(buf, off + 16, dst);
+  return off + 32;
+}
+
 export function clampU32(v: number): number {
   if (!(v > 0)) return 0;
   return v >= 0xffffffff ? 0xffffffff : Math.floor(v);
