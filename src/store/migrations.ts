@@ -72,4 +72,52 @@ export const MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX findings_last ON findings(last_seen_ms);`,
   },
+  {
+    version: 4,
+    name: 'active scanner: host results and scan runs',
+    sql: `CREATE TABLE scan_hosts (
+            ip TEXT PRIMARY KEY,
+            alive INTEGER NOT NULL,
+            scanned_ms INTEGER NOT NULL,
+            result TEXT NOT NULL
+          );
+          CREATE TABLE scan_runs (
+            id INTEGER PRIMARY KEY,
+            started_ms INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            trigger TEXT NOT NULL,
+            targets INTEGER NOT NULL,
+            alive INTEGER NOT NULL,
+            open_ports INTEGER NOT NULL,
+            services INTEGER NOT NULL
+          );`,
+  },
+  {
+    version: 5,
+    name: 'intel: budgets, enrichment cache, feeds',
+    // intel_budget: requests counted per provider and local day (counted before sending);
+    // intel_enrichment: last answer per (ip, provider) for the cache TTL and the External IPs view;
+    // intel_feeds: last good copy of each blacklist feed with its validators (ETag, Last-Modified).
+    sql: `CREATE TABLE intel_budget (
+            provider TEXT PRIMARY KEY,
+            day TEXT NOT NULL,
+            used INTEGER NOT NULL
+          );
+          CREATE TABLE intel_enrichment (
+            ip TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            fetched_ms INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (ip, provider)
+          );
+          CREATE INDEX intel_enrichment_fetched ON intel_enrichment(fetched_ms);
+          CREATE TABLE intel_feeds (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            fetched_ms INTEGER NOT NULL,
+            checked_ms INTEGER NOT NULL,
+            body BLOB NOT NULL
+          );`,
+  },
 ];
