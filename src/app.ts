@@ -16,6 +16,10 @@ import { createScheduler, type Scheduler } from './core/scheduler.js';
 import { DETECTORS } from './detect/registry.js';
 import { createFindingsStore, type FindingsStore } from './findings/findings-store.js';
 import { createCollector, type Collector } from './flow/collector.js';
+import { HomesecError } from './core/errors.js';
+import { createIntel, type Intel } from './intel/intel.js';
+import { createScanProbes } from './scan/scan-probes.js';
+import { createScanner, type Scanner } from './scan/scanner.js';
 import { createStore, type Store } from './store/store.js';
 import { createTrafficTracker, type TrafficTracker } from './traffic/traffic-tracker.js';
 
@@ -34,6 +38,9 @@ export interface App {
   readonly collector: Collector;
   readonly traffic: TrafficTracker;
   readonly findings: FindingsStore;
+  readonly scanner: Scanner;
+  /** Threat intel (undefined when enable_threat_intel is false). */
+  readonly intel: Intel | undefined;
   readonly api: ApiServer | undefined;
   /** Names of the components in start order. */
   readonly componentNames: string[];
@@ -74,10 +81,35 @@ export function createApp(config: Config, deps: AppDeps): App {
     traffic.flush(store.db, clock.now());
   });
   scheduler.every('retention', { intervalMs: 60 * 60 * 1000, jitter: 0.1, initialDelayMs: 60_000 }, async () => {
-    const deleted = traffic.prune(store.db, clock.now());
+    const deleted = traffic.prune(store.db, clock.now()) + (intel?.prune(clock.now()) ?? 0);
     metrics.inc('homesec_retention_deleted_total', {}, deleted);
     store.checkpoint();
   });
+
+  // Threat intel: providers, rDNS, blacklist feeds; findings for flows to listed addresses.
+  const intel = config.enable_threat_intel
+    ? createIntel(
+        config,
+        { store, bus, findings, clock, metrics, log: log.child({ component: 'intel' }), externalIps: () => traffic.externalIps() },
+        { feedRefreshMs: config.blacklist_refresh_minutes * 60_000 },
+      )
+    : undefined;
+
+  // Active scanner: first cycle a minute after start (flows name the hosts), then every scan_interval.
+  const scanner = createScanner(config, {
+    bus,
+    clock,
+    log: log.child({ component: 'scanner' }),
+    metrics,
+    store,
+    observedHosts: () => [...traffic.devices()].map((d) => d.ip),
+    probes: createScanProbes({ serviceTimeoutMs: config.scan_service_timeout_ms, pingWaitSeconds: 1 }),
+  });
+  if (config.enable_scanner) {
+    scheduler.every('scan', { intervalMs: config.scan_interval * 1000, jitter: 0.05, initialDelayMs: 60_000 }, async () => {
+      await scanner.runCycle('schedule');
+    });
+  }
 
   const api = config.enable_webui
     ? createApiServer(config, {
@@ -89,7 +121,22 @@ export function createApp(config: Config, deps: AppDeps): App {
           collector: collector.stats(),
           exporters: collector.exporters(20),
           open_findings: findings.openActionableCount(),
+          scan: scanner.summary(),
+          intel: intel?.stats() ?? 'disabled',
         }),
+        routes: intel
+          ? [
+              (app) =>
+                app.get<{ Params: { ip: string } }>('/api/intel/:ip', async (req, reply) => {
+                  try {
+                    return await intel.lookup(req.params.ip);
+                  } catch (err) {
+                    if (err instanceof HomesecError && err.code === 'INVALID_ARGUMENT') return reply.code(400).send({ error: err.message });
+                    throw err;
+                  }
+                }),
+            ]
+          : [],
       })
     : undefined;
 
@@ -97,6 +144,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     { name: 'store', component: store },
     { name: 'findings', component: findings },
     { name: 'traffic', component: trafficComponent },
+    ...(intel ? [{ name: 'intel', component: intel }] : []),
+    { name: 'scanner', component: scanner },
     { name: 'collector', component: collector },
     { name: 'scheduler', component: scheduler },
     ...(api ? [{ name: 'api', component: api }] : []),
@@ -111,6 +160,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     collector,
     traffic,
     findings,
+    scanner,
+    intel,
     api,
     componentNames: components.map((c) => c.name),
     async start() {
@@ -119,5 +170,43 @@ export function createApp(config: Config, deps: AppDeps): App {
     async stop() {
       await stopAll(components, log, 1500);
     },
+  };
+}
+
+export interface ScanApp {
+  readonly store: Store;
+  readonly scanner: Scanner;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The wiring of `homesec scan`: the store and the scanner only (no listener, no HTTP). Hosts
+ * observed in flows come from the devices table a daemon run saved.
+ */
+export function createScanApp(config: Config, deps: AppDeps): ScanApp {
+  const log = deps.log;
+  const clock = deps.clock ?? createSystemClock();
+  const metrics = deps.metrics ?? createMetrics();
+  const bus = createEventBus();
+  const store = createStore(config, { log: log.child({ component: 'store' }) });
+  const scanner = createScanner(config, {
+    bus,
+    clock,
+    log: log.child({ component: 'scanner' }),
+    metrics,
+    store,
+    observedHosts: () => (store.db.prepare('SELECT ip FROM devices ORDER BY last_seen_ms DESC').pluck().all() as string[]),
+    probes: createScanProbes({ serviceTimeoutMs: config.scan_service_timeout_ms, pingWaitSeconds: 1 }),
+  });
+  const components: NamedComponent[] = [
+    { name: 'store', component: store },
+    { name: 'scanner', component: scanner },
+  ];
+  return {
+    store,
+    scanner,
+    start: () => startAll(components, log),
+    stop: () => stopAll(components, log, 1500),
   };
 }

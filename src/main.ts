@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { createApp } from './app.js';
+import { scanCommand } from './cli/scan-command.js';
+import { parsePortSpec } from './config/fields.js';
 import { configJsonSchema } from './config/json-schema.js';
 import { loadConfig, maskSecrets, type RawConfig } from './config/loader.js';
 import { writeConfigMirror } from './config/mirror.js';
@@ -117,6 +119,30 @@ function checkConfig(file: string | undefined, o: CommonOpts): void {
   process.stdout.write(YAML.stringify(maskSecrets(loaded.config), { lineWidth: 0 }));
 }
 
+interface ScanOpts extends CommonOpts {
+  ports?: string;
+  json?: boolean;
+  progress?: boolean;
+  nmap?: boolean;
+}
+
+async function scan(targets: string[], o: ScanOpts): Promise<void> {
+  const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions: readAddonOptions(o.addonOptions) });
+  const cfg = { ...loaded.config };
+  if (o.ports !== undefined) {
+    try {
+      cfg.scan_ports = parsePortSpec(o.ports);
+    } catch (err) {
+      throw new HomesecError('INVALID_ARGUMENT', `--ports: ${(err as Error).message}`);
+    }
+  }
+  if (o.nmap) cfg.scan_use_nmap = true;
+  // Logs go to stderr so the report (or JSON) on stdout stays clean.
+  const log = createLogger({ level: o.logLevel ? cfg.log_level : 'warn', format: cfg.log_format, secretKeys: SECRET_KEYS }, process.stderr);
+  for (const w of loaded.warnings) log.warn(w);
+  await scanCommand(cfg, targets, { json: o.json, progress: o.progress ?? process.stderr.isTTY }, log);
+}
+
 /** Builds the CLI program (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command();
@@ -134,6 +160,15 @@ export function buildProgram(): Command {
       .command('check-config [file]')
       .description('validate a config file and print the effective configuration (secrets masked)'),
   ).action((file: string | undefined, o: CommonOpts) => checkConfig(file, o));
+  addCommonOptions(
+    program
+      .command('scan [targets...]')
+      .description('run one active scan now: IPs or CIDRs, or (none given) the hosts seen in flows plus scan_discovery_ranges')
+      .option('-p, --ports <spec>', 'ports to probe, e.g. 22,80,443,8000-9000 (default: scan_ports)')
+      .option('--json', 'print the results as JSON')
+      .option('--no-progress', 'no progress bar')
+      .option('--nmap', 'also run nmap (when installed) and merge its version/OS results'),
+  ).action(async (targets: string[], o: ScanOpts) => scan(targets, o));
   program
     .command('config-schema')
     .description('print the JSON Schema of the configuration')

@@ -48,7 +48,26 @@ export const configSchema = z
     scan_exceptions: ipList().prefault('').meta(d('IPs never scanned (comma-separated).')),
     scan_ports: portList().prefault(DEFAULT_SCAN_PORTS).meta(d('Ports or ranges to probe, e.g. 22,80,443,8000-9000 (default: the 48 well-known ports listed by the reference).')),
 
+    // --- homesec: active scanner ---
+    scan_discovery_ranges: cidrList()
+      .prefault('')
+      .meta(d('Extra CIDRs to sweep for hosts not yet seen in flows (never scanned unless listed here; e.g. 192.168.1.0/24).')),
+    scan_max_hosts: int(1, 65_536).default(1024).meta(d('Most hosts one scan cycle probes; further targets are skipped and counted.')),
+    scan_ping: bool().default(true).meta(d('Send one ICMP echo per host (system ping) to learn liveness, latency and TTL; TCP answers count as alive too.')),
+    scan_timeout_ms: int(50, 30_000).default(1000).meta(d('First-attempt TCP connect timeout per port, ms (later attempts adapt to the measured round trip).')),
+    scan_retries: int(0, 5).default(1).meta(d('Extra attempts for ports that gave no answer before calling them filtered.')),
+    scan_concurrency: int(1, 4096).default(512).meta(d('Concurrent connections of a scan in all.')),
+    scan_host_concurrency: int(1, 1024).default(64).meta(d('Concurrent connections to one host.')),
+    scan_service_detection: bool().default(true).meta(d('Identify services on open ports (banners, probes, HTTP fingerprinting, TLS certificates).')),
+    scan_service_timeout_ms: int(200, 60_000).default(5000).meta(d('Absolute time limit of one service probe conversation, ms.')),
+    scan_use_nmap: bool().default(false).meta(d('Also run nmap (when installed) for version and OS detection and merge its XML results.')),
+    scan_nmap_path: z.string().trim().min(1).default('nmap').meta(d('nmap executable used when scan_use_nmap is on.')),
+
     // --- External IPs and threat intel (reference) ---
+    enable_threat_intel: bool()
+      .default(true)
+      .meta(d('Look up external IPs (IPInfo, VirusTotal, Shodan, AbuseIPDB, reverse DNS) and download blacklist feeds. Off = no intel traffic at all.')),
+    blacklist_refresh_minutes: int(5, 10_080).default(60).meta(d('Minutes between blacklist feed refreshes (conditional GETs: ETag / If-Modified-Since).')),
     external_ip_retention_hours: int(0, 87600).default(24).meta(d('How long external IP history is kept, in hours (0 = forever).')),
     enable_dns_resolution: bool().default(true).meta(d('Resolve reverse DNS names of external IPs.')),
     blacklist_urls: urlList().prefault(DEFAULT_BLACKLIST_URLS).meta(d('Threat-intel feed URLs (plain IP, CIDR, CSV, hosts-file or domain lists).')),

@@ -30,7 +30,15 @@ afterEach(async () => {
 
 async function startApp(): Promise<{ app: App; udpPort: number }> {
   const udpPort = await freeUdpPort();
-  const config = configSchema.parse({ data_dir: dir, bind_host: '127.0.0.1', bind_port: udpPort, web_port: await freeTcpPort() });
+  // Scanner and intel stay off: these flows name addresses outside any test namespace.
+  const config = configSchema.parse({
+    data_dir: dir,
+    bind_host: '127.0.0.1',
+    bind_port: udpPort,
+    web_port: await freeTcpPort(),
+    enable_scanner: false,
+    enable_threat_intel: false,
+  });
   const a = createApp(config, { log: createSilentLogger() });
   await a.start();
   app = a;

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectProbe, connectScan, RttEstimator } from './connect-scan.js';
+
+let servers: Server[] = [];
+const openPorts: number[] = [];
+let closedPort = 0;
+
+beforeAll(async () => {
+  for (let i = 0; i < 3; i++) {
+    const s = createServer((c) => c.destroy());
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    servers.push(s);
+    openPorts.push((s.address() as { port: number }).port);
+  }
+  const tmp = createServer();
+  await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
+  closedPort = (tmp.address() as { port: number }).port;
+  await new Promise((r) => tmp.close(r));
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  servers = [];
+});
+
+describe('connect scan on loopback', () => {
+  it('classifies open and closed ports', async () => {
+    expect((await connectProbe('127.0.0.1', openPorts[0]!, 1000)).outcome).toBe('open');
+    expect((await connectProbe('127.0.0.1', closedPort, 1000)).outcome).toBe('closed');
+  });
+
+  it('scans several hosts and reports sorted open/closed sets with an RTT', async () => {
+    const ports = [closedPort, ...openPorts];
+    let last = 0;
+    const res = await connectScan(['127.0.0.1', '127.0.0.2'], {
+      ports,
+      timeoutMs: 1000,
+      minTimeoutMs: 50,
+      retries: 1,
+      concurrency: 4,
+      hostConcurrency: 2,
+      onProgress: (done) => (last = done),
+    });
+    const a = res.get('127.0.0.1')!;
+    expect(a.open).toEqual([...openPorts].sort((x, y) => x - y));
+    expect(a.closed).toEqual([closedPort]);
+    expect(a.filtered).toEqual([]);
+    expect(a.rttMs).toBeGreaterThanOrEqual(0);
+    // The servers listen on 127.0.0.1 only: 127.0.0.2 refuses everything.
+    expect(res.get('127.0.0.2')!.open).toEqual([]);
+    expect(res.get('127.0.0.2')!.closed).toHaveLength(ports.length);
+    expect(last).toBe(ports.length * 2);
+  });
+
+  it('an aborted scan stops sending and returns quickly', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const res = await connectScan(['127.0.0.1'], { ports: openPorts, timeoutMs: 1000, minTimeoutMs: 50, retries: 0, concurrency: 1, hostConcurrency: 1, signal: ac.signal });
+    expect(res.get('127.0.0.1')!.open).toEqual([]);
+  });
+});
+
+describe('RttEstimator', () => {
+  it('starts at the ceiling and adapts to samples within the bounds (RFC 6298)', () => {
+    const e = new RttEstimator();
+    expect(e.timeout(100, 1000)).toBe(1000);
+    e.sample(10);
+    expect(e.smoothed()).toBe(10);
+    expect(e.timeout(100, 1000)).toBe(100); // 10 + 4*5 = 30 → floor 100
+    for (let i = 0; i < 20; i++) e.sample(400);
+    expect(e.timeout(100, 1000)).toBeGreaterThan(390);
+    e.sample(5000);
+    expect(e.timeout(100, 1000)).toBe(1000);
+  });
+});
