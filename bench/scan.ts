@@ -3,8 +3,9 @@
  * Debian services (sshd, nginx, lighttpd, vsftpd, mosquitto), the default scan ports.
  * (a) port scan: homesec's connect scan vs `nmap -sT -Pn -T4`, open-port sets compared;
  * (b) service identification: homesec's full cycle vs `nmap -sV --version-light -sT -Pn -T4`,
- * counting services each names with a product (and with a version). Each tool runs `rounds`
- * times after one untimed warm-up pass each (ARP, caches); the median wall time is reported.
+ * counting services each names with a product (and with a version). For (a) each tool runs
+ * `rounds` times, alternating which goes first, after one untimed warm-up pass each (ARP,
+ * caches); the median wall time is reported.
  * homesec runs in this process (modules loaded, scan worker threads started by the warm-up),
  * nmap as its own process, as a user would run each.
  */
@@ -89,13 +90,26 @@ export async function scanBench(rounds: number, hostCount = 64): Promise<ScanBen
     // One untimed pass of each first: ARP entries, page cache and JIT warm for both tools.
     await probes.scanPorts(ips, scanOpts);
     await nmapT();
+    // Alternate which tool goes first, so neither always meets the other's leftovers
+    // (services still finishing the previous round's connections).
     for (let r = 0; r < rounds; r++) {
-      const h = await timed(() => probes.scanPorts(ips, scanOpts));
-      hTimes.push(h.ms);
-      hOpen = new Map([...h.value].map(([ip, res]) => [ip, res.open]));
-      const n = await timed(nmapT);
-      nTimes.push(n.ms);
-      nOpen = nmapOpen(parseNmapXml(n.value.stdout));
+      const ours = async () => {
+        const h = await timed(() => probes.scanPorts(ips, scanOpts));
+        hTimes.push(h.ms);
+        hOpen = new Map([...h.value].map(([ip, res]) => [ip, res.open]));
+      };
+      const theirs = async () => {
+        const n = await timed(nmapT);
+        nTimes.push(n.ms);
+        nOpen = nmapOpen(parseNmapXml(n.value.stdout));
+      };
+      if (r % 2 === 0) {
+        await ours();
+        await theirs();
+      } else {
+        await theirs();
+        await ours();
+      }
     }
     const hs = await timed(() =>
       runScanCycle(ips, { ...scanOpts, serviceDetection: true, serviceConcurrency: 128, pingConcurrency: 64 }, { ...probes, now: Date.now }),
@@ -124,7 +138,7 @@ export async function scanBench(rounds: number, hostCount = 64): Promise<ScanBen
 /** Prints the scanner section of `npm run bench`. */
 export async function printScanBench(quick: boolean): Promise<void> {
   console.log('\n## Active scanner: 64 namespace hosts with real services, default 47 ports\n');
-  const r = await scanBench(quick ? 1 : 3, quick ? 16 : 64);
+  const r = await scanBench(quick ? 1 : 7, quick ? 16 : 64);
   if (!r) return;
   const ratio = (a: number, b: number) => `${(b / a).toFixed(1)}x`;
   console.log(`hosts ${r.hosts}, ports ${r.ports}, open ports found ${r.openPorts}\n`);

@@ -134,7 +134,10 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
 
     const complete = (f: Flight, outcome: ProbeOutcome): void => {
       if (!flights.delete(f)) return;
-      f.sock.destroy();
+      // An open port is left with a reset (SO_LINGER 0), as scanners do: no FIN exchange, no
+      // TIME_WAIT on our side, less work for the service.
+      if (outcome === 'open') f.sock.resetAndDestroy();
+      else f.sock.destroy();
       const { task } = f;
       const h = task.h;
       h.inflight--;

@@ -4,7 +4,7 @@
  * the overall concurrency is divided between shards; results are merged into one map in
  * target order and progress is summed. Workers are created on first use, unref'd (they
  * never keep the process alive) and ended by close(). Small scans (fewer hosts than
- * `minHostsPerWorker` per worker), or a pool of one, run in this thread. Besides using every
+ * `minHostsPerWorker`), or a pool of zero, run in this thread. Besides using every
  * core, this keeps tens of thousands of socket callbacks off the main event loop, which
  * also runs the flow collector.
  */
@@ -28,7 +28,7 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-/** Creates a pool of `workers` threads (1 = no threads). */
+/** Creates a pool of `workers` threads (0 = scan in this thread). */
 export function createParallelConnectScan(workers: number, minHostsPerWorker = 4): ParallelConnectScan {
   const pool: Worker[] = [];
   let nextId = 1;
@@ -72,7 +72,7 @@ export function createParallelConnectScan(workers: number, minHostsPerWorker = 4
   return {
     async scan(hosts, opts) {
       const n = Math.min(workers, Math.floor(hosts.length / minHostsPerWorker));
-      if (n <= 1) return connectScan(hosts, opts);
+      if (n < 1) return connectScan(hosts, opts);
       const shards: string[][] = Array.from({ length: n }, () => []);
       hosts.forEach((h, i) => shards[i % n]!.push(h));
       const progress = shards.map(() => ({ done: 0, total: 0 }));

@@ -9,12 +9,15 @@
  * throws — a port we cannot identify is still returned (by port number, confidence ≤ 3).
  */
 import { converse, type ConverseResult } from './converse.js';
-import { fingerprintHttp } from './http/fingerprint.js';
+import { faviconHash } from './http/favicon-hash.js';
+import { fingerprintHttp, type HttpPage } from './http/fingerprint.js';
+import { SAFE_PATHS } from './http/safe-paths.js';
 import { extractTitle } from './http/html-extract.js';
 import { headerValue, parseHttpResponse } from './http-response.js';
 import { brokerProduct, connackAccepted, sysVersionFrom, sysVersionSubscribe } from './mqtt-sys.js';
+import { cpe23 } from './service/cpe.js';
 import { identifyService } from './service/identify.js';
-import { planForPort, type PortPlan, type ServiceProbe } from './service/probes.js';
+import { authorityHost, planForPort, type PortPlan, type ServiceProbe } from './service/probes.js';
 import { sanitizeText } from './service/sanitize.js';
 import type { HttpInfo, Service } from './types.js';
 
@@ -23,7 +26,7 @@ export interface ServiceProbeOptions {
   timeoutMs: number;
   /** Quiet time after data that ends a conversation, ms. */
   idleMs: number;
-  /** Fingerprint HTTP answers (technologies, title). */
+  /** Fingerprint HTTP answers (technologies, title); also fetches /favicon.ico and the safe paths (http/safe-paths.ts). */
   httpFingerprint: boolean;
   /** The plan for a port (default planForPort; tests map loopback ports to real plans). */
   planFor?: (port: number) => PortPlan;
@@ -66,19 +69,70 @@ export function bannerComplete(bytes: Buffer): boolean {
   return !/^\d{3}-/.test(last);
 }
 
-function httpInfo(raw: Buffer, url: string, certIssuer: string | undefined, fingerprint: boolean): HttpInfo | undefined {
+/** One read-only GET of `path` over a fresh connection (bounded like every conversation). */
+async function httpGet(ip: string, port: number, tls: boolean, path: string, o: ServiceProbeOptions): Promise<Buffer | undefined> {
+  const host = authorityHost(ip);
+  const req = `GET ${path} HTTP/1.0\r\n${host ? `Host: ${host}\r\n` : ''}User-Agent: homesec\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
+  const r = await converse({
+    ip,
+    port,
+    tls,
+    connectTimeoutMs: Math.min(o.timeoutMs, 3000),
+    bannerWaitMs: 0,
+    send: Buffer.from(req, 'latin1'),
+    idleMs: o.idleMs,
+    deadlineMs: o.timeoutMs,
+    maxBytes: MAX_BYTES,
+  });
+  return r.connected && r.response.length > 0 ? r.response : undefined;
+}
+
+/** The safe extra pages and the favicon hash of a web service (requests in parallel). */
+async function extraEvidence(ip: string, port: number, tls: boolean, o: ServiceProbeOptions): Promise<{ pages: HttpPage[]; favicon?: number }> {
+  const [fav, ...pages] = await Promise.all([
+    httpGet(ip, port, tls, '/favicon.ico', o),
+    ...SAFE_PATHS.map(async (sp): Promise<HttpPage | undefined> => {
+      const raw = await httpGet(ip, port, tls, sp.path, o);
+      const res = raw ? parseHttpResponse(raw) : undefined;
+      return res ? { path: sp.path, status: res.status, headers: res.headers, body: res.body } : undefined;
+    }),
+  ]);
+  let favicon: number | undefined;
+  if (fav) {
+    const res = parseHttpResponse(fav);
+    const sep = fav.indexOf('\r\n\r\n');
+    const type = res ? headerValue(res.headers, 'content-type') ?? '' : '';
+    if (res?.status === 200 && sep > 0 && !/text\/html/i.test(type)) favicon = faviconHash(fav.subarray(sep + 4));
+  }
+  return { pages: pages.filter((p): p is HttpPage => p !== undefined), favicon };
+}
+
+async function httpInfo(raw: Buffer, ip: string, port: number, tls: boolean, certIssuer: string | undefined, o: ServiceProbeOptions): Promise<HttpInfo | undefined> {
   const res = parseHttpResponse(raw);
   if (!res) return undefined;
   const info: HttpInfo = { status: res.status, technologies: [] };
   const title = extractTitle(res.body);
-  if (title) info.title = title;
+  if (title) info.title = sanitizeText(title, 200);
   const server = headerValue(res.headers, 'server');
   if (server) info.server = sanitizeText(server, 200);
   const powered = headerValue(res.headers, 'x-powered-by');
   if (powered) info.poweredBy = sanitizeText(powered, 200);
   const loc = headerValue(res.headers, 'location');
   if (loc && res.status >= 300 && res.status < 400) info.redirect = sanitizeText(loc, 300);
-  if (fingerprint) info.technologies = fingerprintHttp({ url, status: res.status, headers: res.headers, body: res.body, certIssuer });
+  if (o.httpFingerprint) {
+    const extra = await extraEvidence(ip, port, tls, o);
+    if (extra.favicon !== undefined) info.faviconHash = String(extra.favicon);
+    const host = ip.includes(':') ? `[${ip}]` : ip;
+    info.technologies = fingerprintHttp({
+      url: `${tls ? 'https' : 'http'}://${host}:${port}/`,
+      status: res.status,
+      headers: res.headers,
+      body: res.body,
+      certIssuer,
+      extraPages: extra.pages,
+      faviconHash: extra.favicon,
+    });
+  }
   return info;
 }
 
@@ -114,9 +168,7 @@ export async function probeService(ip: string, port: number, o: ServiceProbeOpti
   if (!best) return identifyService({ port, tls: plan.tls });
   if (bestRaw && isHttpLike(best)) {
     const raw = bestRaw.response.length > 0 ? bestRaw.response : bestRaw.banner;
-    const scheme = tls ? 'https' : 'http';
-    const host = ip.includes(':') ? `[${ip}]` : ip;
-    const info = httpInfo(raw, `${scheme}://${host}:${port}/`, best.tls?.issuer, o.httpFingerprint);
+    const info = await httpInfo(raw, ip, port, tls, best.tls?.issuer, o);
     if (info) {
       best.http = info;
       if (!best.product && info.server) {
@@ -133,6 +185,8 @@ export async function probeService(ip: string, port: number, o: ServiceProbeOpti
       best.productName = broker.productName;
       if (broker.version) best.version = broker.version;
       best.method = 'probe:mqtt-sys';
+      const cpe = broker.product === 'mosquitto' ? cpe23('eclipse:mosquitto', broker.version) : undefined;
+      if (cpe) best.cpe = [cpe];
       best.confidence = Math.max(best.confidence, 10);
     }
   }
