@@ -48,7 +48,8 @@ function talk(ip: string, plan: PortPlan, tls: boolean, probe: ServiceProbe | un
     // Only the first conversation waits for a banner; later ones probe at once.
     bannerWaitMs: first ? plan.bannerWaitMs : 0,
     send: plan.listenOnly || !probe ? undefined : (banner) => (banner.length > 0 ? undefined : probe.payload(ip, plan.port)),
-    idleMs: o.idleMs,
+    // A broker's retained $SYS answer can trail its SUBACK; `complete` ends the wait as soon as it is in.
+    idleMs: isMqtt ? Math.max(o.idleMs, 1000) : o.idleMs,
     deadlineMs: o.timeoutMs,
     maxBytes: probe?.name === 'http-get' ? MAX_BYTES : Math.min(MAX_BYTES, Math.max(4096, probe?.maxReplyBytes ?? 4096)),
     followUp: isMqtt ? (resp) => (connackAccepted(resp) ? sysVersionSubscribe() : undefined) : undefined,

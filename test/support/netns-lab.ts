@@ -130,7 +130,8 @@ function serviceConfig(svc: LabService, dir: string, index: number, hostKey: str
     }
     case 'mosquitto': {
       const conf = join(d, 'mosquitto.conf');
-      writeFileSync(conf, `listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\nlog_dest none\n`);
+      // sys_interval 1: the $SYS tree (broker version) is published within a second of start.
+      writeFileSync(conf, `listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\nlog_dest none\nsys_interval 1\n`);
       return { args: [BINARIES.mosquitto, '-c', conf] };
     }
   }
@@ -228,6 +229,8 @@ export async function createLab(specs: LabHostSpec[]): Promise<Lab> {
       }
     }
     await Promise.all(hosts.flatMap((h) => h.spec.services.map((s) => waitListening(h.ip, SERVICE_PORT[s], 15_000))));
+    // A broker that has just started may not have published its $SYS tree yet (one sys_interval).
+    if (specs.some((s) => s.services.includes('mosquitto'))) await new Promise((r) => setTimeout(r, 1500));
     return { subnet: `198.18.${n}.0/24`, gatewayIp: `198.18.${n}.1`, hosts, stop };
   } catch (err) {
     await stop();
