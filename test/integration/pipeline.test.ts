@@ -4,6 +4,7 @@
  * NetFlow v9 of a beaconing device, go through collector → traffic → detectors → findings.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import dgram from 'node:dgram';
@@ -28,7 +29,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function startApp(): Promise<{ app: App; udpPort: number }> {
+async function startApp(over: Record<string, unknown> = {}): Promise<{ app: App; udpPort: number }> {
   const udpPort = await freeUdpPort();
   // Scanner and intel stay off: these flows name addresses outside any test namespace.
   const config = configSchema.parse({
@@ -38,6 +39,7 @@ async function startApp(): Promise<{ app: App; udpPort: number }> {
     web_port: await freeTcpPort(),
     enable_scanner: false,
     enable_threat_intel: false,
+    ...over,
   });
   const a = createApp(config, { log: createSilentLogger() });
   await a.start();
@@ -135,5 +137,48 @@ describe('daemon pipeline', () => {
     await until(() => second.app.traffic.totalFlows === 3);
     expect(second.app.traffic.totalFlows).toBe(3);
     expect(second.app.collector.health.get('127.0.0.1')?.drops.template_missing).toBeUndefined();
+  });
+
+  it('a device talking to an address on a blacklist feed gets a high finding naming the feed; /api/intel answers', async () => {
+    // The feed is served on loopback; providers (budget 0) and reverse DNS stay off: no traffic leaves the machine.
+    const feed = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', etag: '"v1"' });
+      res.end('# test feed\n203.0.113.66\n198.51.100.0/24\n');
+    });
+    await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
+    const feedUrl = `http://127.0.0.1:${(feed.address() as { port: number }).port}/ipblocklist.txt`;
+    try {
+      const { app: a, udpPort } = await startApp({
+        enable_threat_intel: true,
+        blacklist_urls: feedUrl,
+        enable_dns_resolution: false,
+        ipinfo_daily_budget: 0,
+        virustotal_daily_budget: 0,
+        shodan_daily_budget: 0,
+        abuseipdb_daily_budget: 0,
+      });
+      await until(() => (a.intel?.stats().feeds[0]?.entries.ips ?? 0) > 0);
+      expect(a.intel?.stats().feeds[0]?.entries).toEqual({ ips: 1, cidrs: 1, domains: 0 });
+      const now = Date.now();
+      const rec = (dst: string, i: number): FlowRecord => ({
+        ipVersion: 4, srcAddr: '192.168.1.40', dstAddr: dst, srcPort: 50000 + i, dstPort: 443, protocol: 6, bytes: 900, packets: 7,
+        tcpFlags: 0x1b, startMs: now - 5000, endMs: now - 1000, exporter: '127.0.0.1', inputIf: 1, outputIf: 2, samplingRate: 1,
+      });
+      const s = dgram.createSocket('udp4');
+      const bufs = encodeV9([rec('203.0.113.66', 1), rec('198.51.100.20', 2), rec('192.0.2.80', 3)], { sysUptimeMs: 100_000, unixMs: now, sequence: 0, sourceId: 1, includeTemplate: true });
+      for (const d of bufs) await new Promise<void>((r) => s.send(d, udpPort, '127.0.0.1', () => r()));
+      s.close();
+      await until(() => a.findings.list().filter((f) => f.category === 'blacklist').length >= 2);
+      const hits = a.findings.list().filter((f) => f.category === 'blacklist');
+      expect(hits.map((f) => f.key).sort()).toEqual(['blacklist:192.168.1.40:198.51.100.20', 'blacklist:192.168.1.40:203.0.113.66']);
+      expect(hits.every((f) => f.severity === 'high')).toBe(true);
+      expect(hits[0]!.detail + hits[0]!.title).toContain('127.0.0.1');
+      const res = await a.api!.app!.inject({ method: 'GET', url: '/api/intel/203.0.113.66' });
+      expect(res.statusCode).toBe(200);
+      expect(JSON.stringify(res.json())).toContain('blacklist');
+      expect((await a.api!.app!.inject({ method: 'GET', url: '/api/intel/not-an-ip' })).statusCode).toBe(400);
+    } finally {
+      await new Promise((r) => feed.close(r));
+    }
   });
 });
