@@ -6,7 +6,10 @@
  * and find the ping-blocking hosts alive.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCAN_PORTS } from '../../src/config/schema.js';
@@ -123,4 +126,25 @@ describe.skipIf(why !== undefined)('scanner in a namespace lab (nmap as oracle)'
   it('guesses Linux for the hosts with a Debian OpenSSH banner', () => {
     expect(ours[0]!.os?.family).toBe('Linux');
   });
+
+  it('`homesec scan` on the command line scans the given targets, prints JSON and saves homesec_hosts.yaml', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'homesec-scan-cli-'));
+    try {
+      const root = fileURLToPath(new URL('../..', import.meta.url));
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'src/main.ts'), 'scan', lab.hosts[0]!.ip, lab.hosts[1]!.ip, '-p', '21,22,80,443', '--json', '--no-progress', '--data-dir', dir],
+        { cwd: root, timeout: 60_000 },
+      );
+      const hosts = JSON.parse(stdout) as HostScan[];
+      expect(hosts.map((h) => [h.ip, h.openPorts])).toEqual([
+        [lab.hosts[0]!.ip, [22, 80]],
+        [lab.hosts[1]!.ip, [21, 80]],
+      ]);
+      expect(readFileSync(join(dir, 'homesec_hosts.yaml'), 'utf8')).toContain(`${lab.hosts[0]!.ip}:`);
+      await expect(run(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), 'scan', '10.0.0.1;id', '--data-dir', dir], { cwd: root })).rejects.toMatchObject({ code: 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
