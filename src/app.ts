@@ -5,6 +5,7 @@
  * reverse, each bounded in time. Components learn about each other only through `deps`
  * handed to them here and through the event bus.
  */
+import { announceFirstRunPassword, forgetFirstRunPassword } from './api/auth/first-run.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import type { Config } from './config/schema.js';
 import { createSystemClock, type Clock } from './core/clock.js';
@@ -115,6 +116,16 @@ export function createApp(config: Config, deps: AppDeps): App {
     ? createApiServer(config, {
         log: log.child({ component: 'api' }),
         metrics,
+        auth: {
+          enabled: config.web_auth,
+          trustIngress: config.web_trust_ingress,
+          sessionIdleMs: Math.min(2, config.web_session_hours) * 3_600_000,
+          sessionMaxAgeMs: config.web_session_hours * 3_600_000,
+          loginPerMinute: config.web_login_per_minute,
+          db: () => store.db,
+          now: () => clock.now(),
+          onLogin: () => forgetFirstRunPassword(store.dir),
+        },
         health: () => ({
           uptime_s: Math.round((clock.now() - startedAt) / 1000),
           flows_total: traffic.totalFlows,
@@ -148,7 +159,13 @@ export function createApp(config: Config, deps: AppDeps): App {
     { name: 'scanner', component: scanner },
     { name: 'collector', component: collector },
     { name: 'scheduler', component: scheduler },
-    ...(api ? [{ name: 'api', component: api }] : []),
+    ...(api
+      ? [
+          // The first-run password is created (and shown once) before the HTTP port opens.
+          { name: 'auth', component: { start: async () => void (await announceFirstRunPassword(store.db, store.dir, clock.now())) } },
+          { name: 'api', component: api },
+        ]
+      : []),
   ];
 
   return {

@@ -81,7 +81,8 @@ function addCommonOptions(cmd: Command): Command {
 async function runDaemon(o: CommonOpts): Promise<void> {
   const addonOptions = readAddonOptions(o.addonOptions);
   const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions });
-  const cfg = loaded.config;
+  // Under the Home Assistant add-on the dashboard is reached through ingress, which authenticates.
+  const cfg = addonOptions ? { ...loaded.config, web_trust_ingress: true } : loaded.config;
   const log = createLogger({ level: cfg.log_level, format: cfg.log_format, secretKeys: SECRET_KEYS });
   for (const w of loaded.warnings) log.warn(w);
   if (addonOptions) log.info({ file: writeConfigMirror(cfg, o.config) }, 'mirrored add-on options to homesec.yaml');

@@ -1,10 +1,12 @@
 /**
  * The HTTP server (Fastify). Rules: binds to config.web_host (localhost by default);
- * `/health` is the only route that never needs authentication; routes are added by the
- * capabilities through `routes` (the web API issue adds authentication, the dashboard and
- * the JSON API). Response bodies never carry secrets.
+ * `/health` is the only API route that never needs authentication (auth/auth-plugin.ts
+ * guards `/api/*` and `/metrics`, adds CSRF checks and security headers); routes are added
+ * by the capabilities through `routes`. Request bodies are capped at 1 MiB. Response bodies
+ * never carry secrets.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { HomesecError } from '../core/errors.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
@@ -22,6 +24,8 @@ export interface ApiDeps {
   health: () => Record<string, unknown>;
   /** Extra route registrations. */
   routes?: ((app: FastifyInstance) => void)[];
+  /** Authentication (off only in unit tests of other routes and when web_auth is false). */
+  auth?: AuthOptions;
 }
 
 export interface ApiServer extends Service {
@@ -32,8 +36,9 @@ export interface ApiServer extends Service {
 }
 
 /** Builds the Fastify app without listening (tests use app.inject()). */
-export function buildApp(deps: ApiDeps): FastifyInstance {
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  if (deps.auth) await registerAuth(app, deps.auth);
   app.get('/health', async () => ({ status: 'ok', ...deps.health() }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', 'text/plain; version=0.0.4');
@@ -55,7 +60,7 @@ export function createApiServer(config: ApiConfig, deps: ApiDeps): ApiServer {
       return app;
     },
     async start() {
-      app = buildApp(deps);
+      app = await buildApp(deps);
       try {
         await app.listen({ host: config.web_host, port: config.web_port });
       } catch (err) {

@@ -92,6 +92,14 @@ export const configSchema = z
     data_dir: z.string().trim().min(1).default('./data').meta(d('Directory for the SQLite database and the YAML state files.')),
     web_host: z.string().trim().min(1).default('127.0.0.1').meta(d('Dashboard/API listen address (localhost by default; set 0.0.0.0 to expose it).')),
     web_port: port().default(8088).meta(d('Dashboard/API TCP port.')),
+    web_auth: bool()
+      .default(true)
+      .meta(d('Require a login (session cookie or Bearer password) for the API, /metrics and every action. Turn off only behind your own authenticating proxy.')),
+    web_trust_ingress: bool()
+      .default(false)
+      .meta(d('Accept requests from the Home Assistant ingress proxy (172.30.32.2) as authenticated (add-on mode turns this on).')),
+    web_session_hours: int(1, 720).default(12).meta(d('Lifetime of a dashboard login session, in hours (also ends after 2 h idle).')),
+    web_login_per_minute: int(1, 1000).default(5).meta(d('Login attempts allowed per client address per minute.')),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(d('Log level.')),
     log_format: z.enum(['auto', 'json', 'pretty']).default('auto').meta(d('Log format: pretty on a terminal, JSON otherwise ("auto").')),
 
