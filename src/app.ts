@@ -6,6 +6,9 @@
  * handed to them here and through the event bus.
  */
 import { announceFirstRunPassword, forgetFirstRunPassword } from './api/auth/first-run.js';
+import { findingsRoutes } from './api/routes/findings-routes.js';
+import { intelRoutes } from './api/routes/intel-routes.js';
+import { scanRoutes } from './api/routes/scan-routes.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import type { Config } from './config/schema.js';
 import { createSystemClock, type Clock } from './core/clock.js';
@@ -17,7 +20,6 @@ import { createScheduler, type Scheduler } from './core/scheduler.js';
 import { DETECTORS } from './detect/registry.js';
 import { createFindingsStore, type FindingsStore } from './findings/findings-store.js';
 import { createCollector, type Collector } from './flow/collector.js';
-import { HomesecError } from './core/errors.js';
 import { createIntel, type Intel } from './intel/intel.js';
 import { createScanProbes } from './scan/scan-probes.js';
 import { createScanner, type Scanner } from './scan/scanner.js';
@@ -135,19 +137,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           scan: scanner.summary(),
           intel: intel?.stats() ?? 'disabled',
         }),
-        routes: intel
-          ? [
-              (app) =>
-                app.get<{ Params: { ip: string } }>('/api/intel/:ip', async (req, reply) => {
-                  try {
-                    return await intel.lookup(req.params.ip);
-                  } catch (err) {
-                    if (err instanceof HomesecError && err.code === 'INVALID_ARGUMENT') return reply.code(400).send({ error: err.message });
-                    throw err;
-                  }
-                }),
-            ]
-          : [],
+        routes: [findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;
 

@@ -6,6 +6,7 @@
  * never carry secrets.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
 import { registerAuth, type AuthOptions } from './auth/auth-plugin.js';
 import { HomesecError } from '../core/errors.js';
 import type { Service } from '../core/lifecycle.js';
@@ -39,6 +40,14 @@ export interface ApiServer extends Service {
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   if (deps.auth) await registerAuth(app, deps.auth);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'homesec API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'homesec_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', async () => ({ status: 'ok', ...deps.health() }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', 'text/plain; version=0.0.4');
