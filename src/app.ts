@@ -21,6 +21,8 @@ import { DETECTORS } from './detect/registry.js';
 import { createFindingsStore, type FindingsStore } from './findings/findings-store.js';
 import { createCollector, type Collector } from './flow/collector.js';
 import { createIntel, type Intel } from './intel/intel.js';
+import { createNotifier, type Notifier } from './notify/notifier.js';
+import { notifyRoutes } from './notify/routes.js';
 import { createScanProbes } from './scan/scan-probes.js';
 import { createScanner, type Scanner } from './scan/scanner.js';
 import { createStore, type Store } from './store/store.js';
@@ -42,6 +44,7 @@ export interface App {
   readonly traffic: TrafficTracker;
   readonly findings: FindingsStore;
   readonly scanner: Scanner;
+  readonly notifier: Notifier;
   /** Threat intel (undefined when enable_threat_intel is false). */
   readonly intel: Intel | undefined;
   readonly api: ApiServer | undefined;
@@ -88,6 +91,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     metrics.inc('homesec_retention_deleted_total', {}, deleted);
     store.checkpoint();
   });
+
+  // Notifications: findings → policy (severity, dedupe, quiet hours, rate limits) → SQLite outbox → channels.
+  const notifier = createNotifier(config, { bus, store, findings, clock, metrics, log: log.child({ component: 'notify' }) });
 
   // Threat intel: providers, rDNS, blacklist feeds; findings for flows to listed addresses.
   const intel = config.enable_threat_intel
@@ -136,14 +142,16 @@ export function createApp(config: Config, deps: AppDeps): App {
           open_findings: findings.openActionableCount(),
           scan: scanner.summary(),
           intel: intel?.stats() ?? 'disabled',
+          notify: notifier.status(),
         }),
-        routes: [findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
+        routes: [notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;
 
   const components: NamedComponent[] = [
     { name: 'store', component: store },
     { name: 'findings', component: findings },
+    { name: 'notify', component: notifier },
     { name: 'traffic', component: trafficComponent },
     ...(intel ? [{ name: 'intel', component: intel }] : []),
     { name: 'scanner', component: scanner },
@@ -168,6 +176,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     traffic,
     findings,
     scanner,
+    notifier,
     intel,
     api,
     componentNames: components.map((c) => c.name),

@@ -16,8 +16,10 @@ import { configJsonSchema } from './config/json-schema.js';
 import { loadConfig, maskSecrets, type RawConfig } from './config/loader.js';
 import { writeConfigMirror } from './config/mirror.js';
 import { SECRET_KEYS } from './config/schema.js';
-import { errorMessage, exitCodeFor, HomesecError } from './core/errors.js';
+import { errorMessage, EXIT, exitCodeFor, HomesecError } from './core/errors.js';
 import { createLogger } from './core/logger.js';
+import { CHANNEL_SECRET_LOG_PATHS } from './notify/channel-config.js';
+import { notifyTestCommand } from './notify/cli.js';
 
 function readVersion(): string {
   try {
@@ -83,7 +85,7 @@ async function runDaemon(o: CommonOpts): Promise<void> {
   const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions });
   // Under the Home Assistant add-on the dashboard is reached through ingress, which authenticates.
   const cfg = addonOptions ? { ...loaded.config, web_trust_ingress: true } : loaded.config;
-  const log = createLogger({ level: cfg.log_level, format: cfg.log_format, secretKeys: SECRET_KEYS });
+  const log = createLogger({ level: cfg.log_level, format: cfg.log_format, secretKeys: [...SECRET_KEYS, ...CHANNEL_SECRET_LOG_PATHS] });
   for (const w of loaded.warnings) log.warn(w);
   if (addonOptions) log.info({ file: writeConfigMirror(cfg, o.config) }, 'mirrored add-on options to homesec.yaml');
   const app = createApp(cfg, { log });
@@ -139,7 +141,7 @@ async function scan(targets: string[], o: ScanOpts): Promise<void> {
   }
   if (o.nmap) cfg.scan_use_nmap = true;
   // Logs go to stderr so the report (or JSON) on stdout stays clean.
-  const log = createLogger({ level: o.logLevel ? cfg.log_level : 'warn', format: cfg.log_format, secretKeys: SECRET_KEYS }, process.stderr);
+  const log = createLogger({ level: o.logLevel ? cfg.log_level : 'warn', format: cfg.log_format, secretKeys: [...SECRET_KEYS, ...CHANNEL_SECRET_LOG_PATHS] }, process.stderr);
   for (const w of loaded.warnings) log.warn(w);
   await scanCommand(cfg, targets, { json: o.json, progress: o.progress ?? process.stderr.isTTY }, log);
 }
@@ -170,6 +172,15 @@ export function buildProgram(): Command {
       .option('--no-progress', 'no progress bar')
       .option('--nmap', 'also run nmap (when installed) and merge its version/OS results'),
   ).action(async (targets: string[], o: ScanOpts) => scan(targets, o));
+  const notify = program.command('notify').description('notifications (notify_channels)');
+  addCommonOptions(notify.command('test [channel]').description('send a test message to one notification channel (by name) or to all')).action(
+    async (channel: string | undefined, o: CommonOpts) => {
+      const loaded = loadConfig({ configPath: o.config, flags: flagsFrom(o), addonOptions: readAddonOptions(o.addonOptions) });
+      for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+      const results = await notifyTestCommand(loaded.config, channel);
+      if (results.some((r) => !r.ok)) process.exitCode = EXIT.failure;
+    },
+  );
   program
     .command('config-schema')
     .description('print the JSON Schema of the configuration')

@@ -6,6 +6,7 @@
  * a ConfigError naming the key, the bad value (masked when secret) and what was expected;
  * unknown keys are reported as warnings (never silently dropped, never fatal).
  */
+import { maskChannelIssueValue, maskChannelSecrets } from '../notify/channel-config.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -121,7 +122,8 @@ export function validateConfig(raw: RawConfig, origin: string): Config {
       else value = (value as Record<string | number, unknown> | undefined)?.[p as string | number];
     }
     const fullKey = sub.length > 0 ? `${key}[${sub.join('][')}]` : key;
-    return `  ${fullKey}: ${issue.message} (got ${describeValue(key, value)})`;
+    const shown = key === 'notify_channels' ? maskChannelIssueValue(sub, value) : value;
+    return `  ${fullKey}: ${issue.message} (got ${describeValue(key, shown)})`;
   });
   throw new HomesecError('CONFIG_INVALID', `invalid configuration in ${origin}:\n${lines.join('\n')}`, {
     keys: result.error.issues.map((i) => String(i.path[0])),
@@ -181,5 +183,6 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
 export function maskSecrets(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const k of SECRET_KEYS) if (out[k]) out[k] = '***';
+  out.notify_channels = maskChannelSecrets(config.notify_channels);
   return out;
 }

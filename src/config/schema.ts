@@ -9,6 +9,7 @@
  * has a description. Secrets are declared with secret() and never printed.
  */
 import { z } from 'zod';
+import { NOTIFY_CONFIG_SHAPE } from '../notify/channel-config.js';
 import { bool, cidrList, httpUrl, int, ipList, num, port, portList, secret, size, stringList, urlList } from './fields.js';
 
 /** The reference's default scan ports, exactly as its README lists them (it says "47" but lists 48 ports). */
@@ -115,6 +116,9 @@ export const configSchema = z
     high_egress_interval_seconds: int(10, 86400).default(300).meta(d('Interval over which outbound octets are summed for high egress.')),
     beacon_min_connections: int(3, 100_000).default(8).meta(d('Connections from one device to one external peer needed before beaconing is scored.')),
     beacon_score_threshold: num(0, 1).default(0.8).meta(d('Beacon score (0..1, RITA-style) at or above which a beaconing finding is raised.')),
+
+    // --- homesec: notifications (channel schemas live beside the channels) ---
+    ...NOTIFY_CONFIG_SHAPE,
   })
   .strict();
 

@@ -120,4 +120,40 @@ export const MIGRATIONS: readonly Migration[] = [
             body BLOB NOT NULL
           );`,
   },
+  {
+    version: 8,
+    name: 'notifications: outbox and per-key de-duplication',
+    // notify_outbox: one row per (channel, message); uid = idempotency key (e-mail Message-ID,
+    // webhook delivery id), stable across retries and restarts; state queued | sending | sent |
+    // failed | held | suppressed | folded; priority = severity rank. notify_keys: per channel and
+    // finding key, the severity and time last notified (de-duplication survives restarts).
+    sql: `CREATE TABLE notify_outbox (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            dedupe_key TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            sent_ms INTEGER,
+            last_error TEXT
+          );
+          CREATE INDEX notify_outbox_due ON notify_outbox(state, channel, next_attempt_ms);
+          CREATE INDEX notify_outbox_window ON notify_outbox(kind, created_ms);
+          CREATE UNIQUE INDEX notify_outbox_summary_once ON notify_outbox(channel, dedupe_key) WHERE kind = 'summary';
+          CREATE TABLE notify_keys (
+            channel TEXT NOT NULL,
+            key TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            notified_ms INTEGER NOT NULL,
+            PRIMARY KEY (channel, key)
+          );
+          CREATE INDEX notify_keys_time ON notify_keys(notified_ms);`,
+  },
 ];

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSystemClock } from '../core/clock.js';
+import { createEventBus } from '../core/events.js';
+import { createMetrics } from '../core/metrics.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { parseNotifyConfig } from './channel-config.js';
+import { createNotifier } from './notifier.js';
+import { quietLog, send, startServer, tempDb, TEST_MIGRATIONS, type TestServer } from './test-kit.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CHILD = path.join(HERE, 'testdata', 'crash-child.ts');
+
+let server: TestServer;
+let answer = true; // false: hold requests (never answer)
+
+beforeAll(async () => {
+  server = await startServer((_req, res) => {
+    if (answer) send(res, 200, '{"received":true}');
+  });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** Starts the child daemon; resolves once it printed ENQUEUED. */
+function startChild(file: string, mode: 'hang' | 'run') {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, `${server.url}/hook`, mode], { cwd: path.resolve(HERE, '../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+  const enqueued = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      if (c.toString().includes('ENQUEUED')) resolve();
+    });
+    void exited.then(() => reject(new Error(`child exited early: ${stderr.slice(0, 2000)}`)));
+  });
+  return { child, enqueued, exited };
+}
+
+async function until(cond: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The daemon after the restart: the same file, the real webhook channel, the real clock. */
+async function runDaemonOnce(file: string, settleMs: number): Promise<void> {
+  const db: Db = openDatabase(file, TEST_MIGRATIONS).db;
+  const notifier = createNotifier(
+    parseNotifyConfig({ notify_channels: [{ name: 'hook', type: 'webhook', url: `${server.url}/hook`, min_severity: 'low' }], notify_digest: 'off', notify_timezone: 'UTC' }),
+    { bus: createEventBus(), store: { db }, findings: { get: () => undefined, list: () => [] }, clock: createSystemClock(), metrics: createMetrics(), log: quietLog },
+  );
+  await notifier.start();
+  try {
+    await until(() => (db.prepare(`SELECT COUNT(*) FROM notify_outbox WHERE state IN ('queued','sending')`).pluck().get() as number) === 0);
+    await new Promise((r) => setTimeout(r, settleMs));
+  } finally {
+    await notifier.stop();
+    db.close();
+  }
+}
+
+const states = (file: string) => {
+  const db = openDatabase(file, TEST_MIGRATIONS).db;
+  try {
+    return db.prepare('SELECT uid, state FROM notify_outbox').all() as { uid: string; state: string }[];
+  } finally {
+    db.close();
+  }
+};
+
+describe('kill -9 of the daemon', () => {
+  it('between enqueue and send: the message is delivered exactly once after the restart', async () => {
+    const t = tempDb();
+    t.db.close();
+    server.requests.length = 0;
+    answer = true;
+    try {
+      const c = startChild(t.file, 'hang');
+      await c.enqueued;
+      c.child.kill('SIGKILL');
+      expect(await c.exited).toBe('SIGKILL');
+      expect(server.requests).toHaveLength(0);
+      const before = states(t.file);
+      expect(before.map((r) => r.state)).toEqual(['queued']);
+
+      await runDaemonOnce(t.file, 100); // restart: sends it
+      await runDaemonOnce(t.file, 300); // and another restart: nothing more
+      expect(server.requests).toHaveLength(1);
+      const q = server.requests[0]!;
+      expect(q.headers['x-homesec-delivery']).toBe(before[0]?.uid);
+      expect(JSON.parse(q.body)).toMatchObject({ kind: 'alert', findings: [{ key: 'port_scan:192.168.1.20' }] });
+      expect(states(t.file).map((r) => r.state)).toEqual(['sent']);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('after the receiver got it but before the commit: resent once, with the same delivery id for the receiver to drop', async () => {
+    const t = tempDb();
+    t.db.close();
+    server.requests.length = 0;
+    answer = false; // the receiver holds the request: the daemon dies waiting for the 2xx
+    try {
+      const c = startChild(t.file, 'run');
+      await c.enqueued;
+      await until(() => server.requests.length === 1);
+      c.child.kill('SIGKILL');
+      await c.exited;
+      expect(states(t.file).map((r) => r.state)).toEqual(['sending']);
+
+      answer = true;
+      await runDaemonOnce(t.file, 100);
+      await runDaemonOnce(t.file, 300);
+      expect(server.requests).toHaveLength(2);
+      const ids = server.requests.map((r) => r.headers['x-homesec-delivery']);
+      expect(ids[0]).toBe(ids[1]);
+      expect(server.requests[0]?.body).toBe(server.requests[1]?.body); // byte-identical, same signature
+      expect(states(t.file).map((r) => r.state)).toEqual(['sent']);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
