@@ -7,6 +7,7 @@
  */
 import { announceFirstRunPassword, forgetFirstRunPassword } from './api/auth/first-run.js';
 import { findingsRoutes } from './api/routes/findings-routes.js';
+import { inventoryRoutes } from './api/routes/inventory-routes.js';
 import { intelRoutes } from './api/routes/intel-routes.js';
 import { scanRoutes } from './api/routes/scan-routes.js';
 import { createApiServer, type ApiServer } from './api/server.js';
@@ -23,6 +24,8 @@ import { createCollector, type Collector } from './flow/collector.js';
 import { createIntel, type Intel } from './intel/intel.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './notify/routes.js';
+import { createInventory, type Inventory } from './inventory/inventory.js';
+import type { TelemetryContext } from './inventory/recommendations.js';
 import { createScanProbes } from './scan/scan-probes.js';
 import { createScanner, type Scanner } from './scan/scanner.js';
 import { createStore, type Store } from './store/store.js';
@@ -45,6 +48,7 @@ export interface App {
   readonly findings: FindingsStore;
   readonly scanner: Scanner;
   readonly notifier: Notifier;
+  readonly inventory: Inventory;
   /** Threat intel (undefined when enable_threat_intel is false). */
   readonly intel: Intel | undefined;
   readonly api: ApiServer | undefined;
@@ -120,6 +124,36 @@ export function createApp(config: Config, deps: AppDeps): App {
     });
   }
 
+  // Inventory: device identity (MAC/IP/hostname), roles, exposures, new devices, recommendations.
+  const inventory = createInventory(config, {
+    bus,
+    store,
+    clock,
+    metrics,
+    findings,
+    log: log.child({ component: 'inventory' }),
+    observedDevices: () => traffic.devices(),
+    scanResults: () => scanner.hosts(),
+  });
+  scheduler.every('inventory', { intervalMs: config.inventory_refresh_seconds * 1000, jitter: 0.05, initialDelayMs: 15_000 }, async () => {
+    await inventory.refresh();
+    findings.reloadDismissed();
+  });
+  const telemetry = (): TelemetryContext => ({
+    flowsTotal: traffic.totalFlows,
+    lastFlowMs: collector.exporters(1)[0]?.lastSeenMs,
+    scanner: { enabled: config.enable_scanner, lastScanMs: scanner.summary().lastScanMs, intervalSeconds: config.scan_interval },
+    threatIntelEnabled: config.enable_threat_intel,
+    openActionableFindings: findings.openActionableCount(),
+    apiKeys: {
+      nvd: config.nvd_api_key !== '',
+      virustotal: config.virustotal_api_key !== '',
+      abuseipdb: config.abuseipdb_api_key !== '',
+      shodan: config.shodan_api_key !== '',
+      ipinfo: config.ipinfo_token !== '',
+    },
+  });
+
   const api = config.enable_webui
     ? createApiServer(config, {
         log: log.child({ component: 'api' }),
@@ -143,8 +177,9 @@ export function createApp(config: Config, deps: AppDeps): App {
           scan: scanner.summary(),
           intel: intel?.stats() ?? 'disabled',
           notify: notifier.status(),
+          inventory: inventory.stats(),
         }),
-        routes: [notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
+        routes: [inventoryRoutes(inventory, telemetry), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;
 
@@ -155,6 +190,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     { name: 'traffic', component: trafficComponent },
     ...(intel ? [{ name: 'intel', component: intel }] : []),
     { name: 'scanner', component: scanner },
+    { name: 'inventory', component: inventory },
     { name: 'collector', component: collector },
     { name: 'scheduler', component: scheduler },
     ...(api
@@ -177,6 +213,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     findings,
     scanner,
     notifier,
+    inventory,
     intel,
     api,
     componentNames: components.map((c) => c.name),

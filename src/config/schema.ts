@@ -117,6 +117,15 @@ export const configSchema = z
     beacon_min_connections: int(3, 100_000).default(8).meta(d('Connections from one device to one external peer needed before beaconing is scored.')),
     beacon_score_threshold: num(0, 1).default(0.8).meta(d('Beacon score (0..1, RITA-style) at or above which a beaconing finding is raised.')),
 
+    // --- homesec: device inventory ---
+    inventory_dhcp_leases: z.string().trim().default('').meta(d('DHCP lease file for MACs and hostnames (dnsmasq or ISC dhcpd, detected), e.g. /var/lib/misc/dnsmasq.leases; empty = none.')),
+    inventory_neighbours: bool().default(true).meta(d("Read this host's neighbour (ARP) table for device MACs (ip neigh, /proc/net/arp).")),
+    inventory_resolve_names: bool().default(true).meta(d("Look up names of devices without a DHCP/tracker name (reverse DNS, then the device's mDNS responder).")),
+    inventory_refresh_seconds: int(30, 86_400).default(300).meta(d('Seconds between inventory refreshes (every completed scan refreshes too).')),
+    new_device_alerts: bool().default(true).meta(d('Raise a new_device finding when a device never seen before appears.')),
+    new_device_learning_hours: int(0, 8760).default(24).meta(d('Hours after the first start during which devices form the baseline without alerts (0 = only the first inventory build).')),
+    trusted_macs: stringList().prefault('').meta(d('MAC addresses of known devices (comma-separated); they never raise new-device findings.')),
+
     // --- homesec: notifications (channel schemas live beside the channels) ---
     ...NOTIFY_CONFIG_SHAPE,
   })

@@ -4,16 +4,22 @@
  * SQLite so they survive restarts; dismissals live in homesec_dismissed.yaml (the
  * reference's file) and are written atomically before dismiss() returns, so a dismissal
  * acknowledged to the user is never lost. A finding seen for the first time emits `finding.new` on
- * the bus (a dismissed one stays dismissed when seen again); every report emits
- * `finding.updated`. Evidence is capped in size.
+ * the bus (a dismissed one stays dismissed when seen again); every report, dismiss and
+ * un-dismiss that changes a finding emits `finding.updated`. Evidence is capped in size.
+ * reloadDismissed() re-reads homesec_dismissed.yaml (the reference re-reads it on every
+ * refresh): a key removed from the file restores its finding, a key added dismisses it; a file
+ * that no longer parses is moved aside by the loader and rewritten from the keys in memory.
+ * The optional remediation hint lives in the `remediation` column (migration 9).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { EventBus } from '../core/events.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
-import { loadDismissed, saveDismissed } from '../store/state-files.js';
+import { DISMISSED_FILE, loadDismissed, saveDismissed } from '../store/state-files.js';
 import type { Store } from '../store/store.js';
-import { severityRank, type Finding, type FindingReport, type Severity } from './types.js';
+import { isActionable, severityRank, type Finding, type FindingReport, type Severity } from './types.js';
 
 declare module '../core/events.js' {
   interface HomesecEvents {
@@ -31,10 +37,13 @@ export interface FindingsStore extends Service {
   report(r: FindingReport): Finding;
   get(key: string): Finding | undefined;
   /** All findings, newest first; dismissed ones only when includeDismissed. */
-  list(opts?: { includeDismissed?: boolean; minSeverity?: Severity }): Finding[];
+  list(opts?: { includeDismissed?: boolean; minSeverity?: Severity; category?: string; actionableOnly?: boolean }): Finding[];
   /** Marks dismissed and persists; returns false for an unknown key (the key is still remembered). */
   dismiss(key: string): boolean;
+  /** Restores a dismissed key and persists; returns false for an unknown key (the key is still forgotten). */
   undismiss(key: string): boolean;
+  /** Re-reads homesec_dismissed.yaml and applies what changed (see module rules). */
+  reloadDismissed(): { dismissed: string[]; restored: string[] };
   /** Count of open (not dismissed) high/critical findings — the reference's "Open Findings". */
   openActionableCount(): number;
 }
@@ -59,6 +68,7 @@ interface Row {
   last_seen_ms: number;
   occurrences: number;
   evidence: string;
+  remediation?: string | null;
 }
 
 /** Creates the store; loads rows and dismissals at start(). */
@@ -69,15 +79,35 @@ export function createFindingsStore(deps: { store: Store; bus: EventBus; log: Lo
   const persist = (f: Finding) => {
     deps.store.db
       .prepare(
-        `INSERT INTO findings (key, category, severity, source_ip, title, detail, first_seen_ms, last_seen_ms, occurrences, evidence)
-         VALUES (@key, @category, @severity, @sourceIp, @title, @detail, @firstSeenMs, @lastSeenMs, @occurrences, @evidence)
+        `INSERT INTO findings (key, category, severity, source_ip, title, detail, first_seen_ms, last_seen_ms, occurrences, evidence, remediation)
+         VALUES (@key, @category, @severity, @sourceIp, @title, @detail, @firstSeenMs, @lastSeenMs, @occurrences, @evidence, @remediation)
          ON CONFLICT(key) DO UPDATE SET severity = excluded.severity, title = excluded.title, detail = excluded.detail,
-           last_seen_ms = excluded.last_seen_ms, occurrences = excluded.occurrences, evidence = excluded.evidence`,
+           last_seen_ms = excluded.last_seen_ms, occurrences = excluded.occurrences, evidence = excluded.evidence, remediation = excluded.remediation`,
       )
-      .run({ ...f, evidence: boundedEvidence(f.evidence) });
+      .run({
+        key: f.key,
+        category: f.category,
+        severity: f.severity,
+        sourceIp: f.sourceIp,
+        title: f.title,
+        detail: f.detail,
+        firstSeenMs: f.firstSeenMs,
+        lastSeenMs: f.lastSeenMs,
+        occurrences: f.occurrences,
+        evidence: boundedEvidence(f.evidence),
+        remediation: f.remediation ?? null,
+      });
   };
 
   const saveDismissals = () => saveDismissed(deps.store.dir, dismissed);
+
+  /** Sets a finding's dismissed flag; emits finding.updated when it changed. */
+  const mark = (key: string, value: boolean) => {
+    const f = findings.get(key);
+    if (!f || f.dismissed === value) return;
+    f.dismissed = value;
+    deps.bus.emit('finding.updated', f);
+  };
 
   return {
     async start() {
@@ -104,6 +134,7 @@ export function createFindingsStore(deps: { store: Store; bus: EventBus; log: Lo
           occurrences: r.occurrences,
           evidence,
           dismissed: dismissed.has(r.key),
+          ...(typeof r.remediation === 'string' ? { remediation: r.remediation } : {}),
         });
       }
     },
@@ -121,6 +152,7 @@ export function createFindingsStore(deps: { store: Store; bus: EventBus; log: Lo
             lastSeenMs: Math.max(prev.lastSeenMs, r.atMs),
             occurrences: prev.occurrences + 1,
             evidence: r.evidence,
+            ...(r.remediation !== undefined ? { remediation: clip(r.remediation) } : {}),
           }
         : {
             key: r.key,
@@ -134,6 +166,7 @@ export function createFindingsStore(deps: { store: Store; bus: EventBus; log: Lo
             occurrences: 1,
             evidence: r.evidence,
             dismissed: dismissed.has(r.key),
+            ...(r.remediation !== undefined ? { remediation: clip(r.remediation) } : {}),
           };
       findings.set(f.key, f);
       persist(f);
@@ -146,26 +179,47 @@ export function createFindingsStore(deps: { store: Store; bus: EventBus; log: Lo
     list(opts = {}) {
       const min = opts.minSeverity ? severityRank(opts.minSeverity) : 0;
       return [...findings.values()]
-        .filter((f) => (opts.includeDismissed || !f.dismissed) && severityRank(f.severity) >= min)
+        .filter(
+          (f) =>
+            (opts.includeDismissed || !f.dismissed) &&
+            severityRank(f.severity) >= min &&
+            (opts.category === undefined || f.category === opts.category) &&
+            (!opts.actionableOnly || isActionable(f)),
+        )
         .sort((a, b) => b.lastSeenMs - a.lastSeenMs);
     },
     dismiss(key) {
       dismissed.add(key);
       saveDismissals();
-      const f = findings.get(key);
-      if (f) f.dismissed = true;
-      return f !== undefined;
+      mark(key, true);
+      return findings.has(key);
     },
     undismiss(key) {
       const had = dismissed.delete(key);
       if (had) saveDismissals();
-      const f = findings.get(key);
-      if (f) f.dismissed = false;
-      return f !== undefined;
+      mark(key, false);
+      return findings.has(key);
+    },
+    reloadDismissed() {
+      const file = path.join(deps.store.dir, DISMISSED_FILE);
+      const existed = fs.existsSync(file);
+      const d = loadDismissed(deps.store.dir);
+      for (const w of d.warnings) deps.log.warn(w);
+      if (existed && !fs.existsSync(file)) {
+        // It did not parse and was moved aside: keep what we know and write it back.
+        saveDismissals();
+        return { dismissed: [], restored: [] };
+      }
+      const added = [...d.value].filter((k) => !dismissed.has(k));
+      const removed = [...dismissed].filter((k) => !d.value.has(k));
+      dismissed = d.value;
+      for (const k of added) mark(k, true);
+      for (const k of removed) mark(k, false);
+      return { dismissed: added, restored: removed };
     },
     openActionableCount() {
       let n = 0;
-      for (const f of findings.values()) if (!f.dismissed && severityRank(f.severity) >= severityRank('high')) n++;
+      for (const f of findings.values()) if (isActionable(f)) n++;
       return n;
     },
   };

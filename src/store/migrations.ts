@@ -156,4 +156,41 @@ export const MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX notify_keys_time ON notify_keys(notified_ms);`,
   },
+  {
+    version: 9,
+    name: 'inventory: devices, MACs, IP history; findings remediation hint',
+    // inventory_devices: one row per device (opaque id that never changes; merged-away devices
+    // are deleted); current_ip NULL when another device took its address; baseline = learnt
+    // during the learning window. inventory_macs: every MAC a device was seen with (one device
+    // per MAC). inventory_ip_history: one row per stretch of time a device held an address.
+    sql: `CREATE TABLE inventory_devices (
+            id INTEGER PRIMARY KEY,
+            current_ip TEXT,
+            hostname TEXT,
+            hostname_source TEXT,
+            hostname_ms INTEGER,
+            name TEXT,
+            trusted INTEGER NOT NULL DEFAULT 0,
+            baseline INTEGER NOT NULL DEFAULT 0,
+            first_seen_ms INTEGER NOT NULL,
+            last_seen_ms INTEGER NOT NULL
+          );
+          CREATE INDEX inventory_devices_ip ON inventory_devices(current_ip);
+          CREATE TABLE inventory_macs (
+            mac TEXT PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES inventory_devices(id) ON DELETE CASCADE,
+            first_seen_ms INTEGER NOT NULL,
+            last_seen_ms INTEGER NOT NULL
+          );
+          CREATE INDEX inventory_macs_device ON inventory_macs(device_id);
+          CREATE TABLE inventory_ip_history (
+            id INTEGER PRIMARY KEY,
+            device_id INTEGER NOT NULL REFERENCES inventory_devices(id) ON DELETE CASCADE,
+            ip TEXT NOT NULL,
+            first_seen_ms INTEGER NOT NULL,
+            last_seen_ms INTEGER NOT NULL
+          );
+          CREATE INDEX inventory_ip_history_device ON inventory_ip_history(device_id, id);
+          ALTER TABLE findings ADD COLUMN remediation TEXT;`,
+  },
 ];
