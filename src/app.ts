@@ -24,7 +24,9 @@ import { createCollector, type Collector } from './flow/collector.js';
 import { createIntel, type Intel } from './intel/intel.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './notify/routes.js';
+import { createDnsMonitor, type DnsMonitor } from './dns/dns-monitor.js';
 import { createInventory, type Inventory } from './inventory/inventory.js';
+import { loadRoles } from './store/state-files.js';
 import type { TelemetryContext } from './inventory/recommendations.js';
 import { createScanProbes } from './scan/scan-probes.js';
 import { createScanner, type Scanner } from './scan/scanner.js';
@@ -49,6 +51,7 @@ export interface App {
   readonly scanner: Scanner;
   readonly notifier: Notifier;
   readonly inventory: Inventory;
+  readonly dns: DnsMonitor;
   /** Threat intel (undefined when enable_threat_intel is false). */
   readonly intel: Intel | undefined;
   readonly api: ApiServer | undefined;
@@ -107,6 +110,29 @@ export function createApp(config: Config, deps: AppDeps): App {
         { feedRefreshMs: config.blacklist_refresh_minutes * 60_000 },
       )
     : undefined;
+
+  // DNS monitoring: query-log source, DNS detectors, per-device statistics; flows feed the outside-resolver detector.
+  let roles: ReadonlyMap<string, string> | undefined;
+  const dns = createDnsMonitor(config, {
+    bus,
+    findings,
+    store,
+    clock,
+    metrics,
+    log: log.child({ component: 'dns' }),
+    ...(intel
+      ? {
+          threatMatch: (name: string) => {
+            try {
+              return intel.matcher().matchDomain(name);
+            } catch {
+              return undefined;
+            }
+          },
+        }
+      : {}),
+    roleOf: (ip: string) => (roles ??= loadRoles(store.dir).value).get(ip),
+  });
 
   // Active scanner: first cycle a minute after start (flows name the hosts), then every scan_interval.
   const scanner = createScanner(config, {
@@ -178,8 +204,12 @@ export function createApp(config: Config, deps: AppDeps): App {
           intel: intel?.stats() ?? 'disabled',
           notify: notifier.status(),
           inventory: inventory.stats(),
+          dns: { source: dns.sourceStatus(), queries: dns.stats().queries, blocked_share: dns.stats().blockedShare },
         }),
-        routes: [inventoryRoutes(inventory, telemetry), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
+        routes: [
+          (app) => app.get('/api/dns/stats', async () => dns.stats()),
+          (app) => app.get<{ Params: { ref: string } }>('/api/hosts/:ref/dns', async (req) => dns.hostSection(req.params.ref)),
+          inventoryRoutes(inventory, telemetry), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;
 
@@ -189,6 +219,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     { name: 'notify', component: notifier },
     { name: 'traffic', component: trafficComponent },
     ...(intel ? [{ name: 'intel', component: intel }] : []),
+    { name: 'dns', component: dns },
     { name: 'scanner', component: scanner },
     { name: 'inventory', component: inventory },
     { name: 'collector', component: collector },
@@ -214,6 +245,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     scanner,
     notifier,
     inventory,
+    dns,
     intel,
     api,
     componentNames: components.map((c) => c.name),

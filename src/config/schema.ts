@@ -126,6 +126,22 @@ export const configSchema = z
     new_device_learning_hours: int(0, 8760).default(24).meta(d('Hours after the first start during which devices form the baseline without alerts (0 = only the first inventory build).')),
     trusted_macs: stringList().prefault('').meta(d('MAC addresses of known devices (comma-separated); they never raise new-device findings.')),
 
+    // --- homesec: DNS monitoring ---
+    dns_source: z
+      .enum(['none', 'pihole6', 'pihole5_db', 'pihole5_api', 'dnsmasq_log', 'adguard'])
+      .default('none')
+      .meta(d('Where DNS queries come from: Pi-hole v6 API (pihole6), Pi-hole v5 FTL database (pihole5_db) or api.php (pihole5_api), a dnsmasq/Pi-hole query log file (dnsmasq_log), AdGuard Home (adguard), or none.')),
+    dns_url: httpUrl().default('http://pi.hole').meta(d('Base URL of Pi-hole (pihole6, pihole5_api) or AdGuard Home (adguard), e.g. http://192.168.1.2:8080.')),
+    dns_username: z.string().trim().default('').meta(d('AdGuard Home user name (HTTP Basic auth).')),
+    dns_password: secret().default('').meta({ secret: true, ...d('Pi-hole v6 password or app password, Pi-hole v5 API token, or AdGuard Home password.') }),
+    dns_log_path: z.string().trim().min(1).default('/var/log/pihole/pihole.log').meta(d('Query log followed by dns_source dnsmasq_log (dnsmasq log-queries, ideally log-queries=extra, with log-facility=<file>).')),
+    dns_db_path: z.string().trim().min(1).default('/etc/pihole/pihole-FTL.db').meta(d('Pi-hole v5 FTL database, opened read-only by dns_source pihole5_db.')),
+    dns_poll_seconds: int(1, 3600).default(10).meta(d('Seconds between reads of the DNS source.')),
+    dns_local_resolvers: ipList().prefault('').meta(d("The home's own resolvers (Pi-hole, AdGuard Home, router) that may query outside resolvers; the dns_url host is added when it is an IP address.")),
+    dns_learning_hours: int(1, 8760).default(72).meta(d("Hours a device's DNS profile is learned before new domains count as new.")),
+    dns_dga_min_names: int(1, 1000).default(3).meta(d('Distinct algorithmically generated-looking domains from one device within dns_window_minutes that raise a DGA finding.')),
+    dns_window_minutes: int(1, 1440).default(10).meta(d('Window of the DGA and DNS-tunnelling detectors, in minutes.')),
+
     // --- homesec: notifications (channel schemas live beside the channels) ---
     ...NOTIFY_CONFIG_SHAPE,
   })

@@ -193,4 +193,26 @@ export const MIGRATIONS: readonly Migration[] = [
           CREATE INDEX inventory_ip_history_device ON inventory_ip_history(device_id, id);
           ALTER TABLE findings ADD COLUMN remediation TEXT;`,
   },
+  {
+    version: 7,
+    name: 'dns: device domain profiles and statistics',
+    // dns_devices: when each device made its first query (new-domain learning period);
+    // dns_device_domains: each device's registrable domains and when each was first seen;
+    // dns_stats: per-device statistics. Source read positions live in kv (`dns.cursor.<source>`).
+    sql: `CREATE TABLE dns_devices (
+          ip TEXT PRIMARY KEY,
+          first_seen_ms INTEGER NOT NULL
+        );
+        CREATE TABLE dns_device_domains (
+          ip TEXT NOT NULL,
+          domain TEXT NOT NULL,
+          first_seen_ms INTEGER NOT NULL,
+          PRIMARY KEY (ip, domain)
+        );
+        CREATE TABLE dns_stats (
+          ip TEXT PRIMARY KEY,
+          data TEXT NOT NULL,
+          updated_ms INTEGER NOT NULL
+        );`,
+  },
 ];
