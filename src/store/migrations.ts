@@ -121,6 +121,28 @@ export const MIGRATIONS: readonly Migration[] = [
           );`,
   },
   {
+    version: 7,
+    name: 'dns: device domain profiles and statistics',
+    // dns_devices: when each device made its first query (new-domain learning period);
+    // dns_device_domains: each device's registrable domains and when each was first seen;
+    // dns_stats: per-device statistics. Source read positions live in kv (`dns.cursor.<source>`).
+    sql: `CREATE TABLE dns_devices (
+          ip TEXT PRIMARY KEY,
+          first_seen_ms INTEGER NOT NULL
+        );
+        CREATE TABLE dns_device_domains (
+          ip TEXT NOT NULL,
+          domain TEXT NOT NULL,
+          first_seen_ms INTEGER NOT NULL,
+          PRIMARY KEY (ip, domain)
+        );
+        CREATE TABLE dns_stats (
+          ip TEXT PRIMARY KEY,
+          data TEXT NOT NULL,
+          updated_ms INTEGER NOT NULL
+        );`,
+  },
+  {
     version: 8,
     name: 'notifications: outbox and per-key de-duplication',
     // notify_outbox: one row per (channel, message); uid = idempotency key (e-mail Message-ID,
@@ -192,27 +214,5 @@ export const MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX inventory_ip_history_device ON inventory_ip_history(device_id, id);
           ALTER TABLE findings ADD COLUMN remediation TEXT;`,
-  },
-  {
-    version: 7,
-    name: 'dns: device domain profiles and statistics',
-    // dns_devices: when each device made its first query (new-domain learning period);
-    // dns_device_domains: each device's registrable domains and when each was first seen;
-    // dns_stats: per-device statistics. Source read positions live in kv (`dns.cursor.<source>`).
-    sql: `CREATE TABLE dns_devices (
-          ip TEXT PRIMARY KEY,
-          first_seen_ms INTEGER NOT NULL
-        );
-        CREATE TABLE dns_device_domains (
-          ip TEXT NOT NULL,
-          domain TEXT NOT NULL,
-          first_seen_ms INTEGER NOT NULL,
-          PRIMARY KEY (ip, domain)
-        );
-        CREATE TABLE dns_stats (
-          ip TEXT PRIMARY KEY,
-          data TEXT NOT NULL,
-          updated_ms INTEGER NOT NULL
-        );`,
   },
 ];
