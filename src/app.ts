@@ -8,6 +8,7 @@
 import { announceFirstRunPassword, forgetFirstRunPassword } from './api/auth/first-run.js';
 import { findingsRoutes } from './api/routes/findings-routes.js';
 import { inventoryRoutes } from './api/routes/inventory-routes.js';
+import { vulnRoutes } from './api/routes/vuln-routes.js';
 import { intelRoutes } from './api/routes/intel-routes.js';
 import { scanRoutes } from './api/routes/scan-routes.js';
 import { createApiServer, type ApiServer } from './api/server.js';
@@ -25,6 +26,7 @@ import { createIntel, type Intel } from './intel/intel.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './notify/routes.js';
 import { createDnsMonitor, type DnsMonitor } from './dns/dns-monitor.js';
+import { createVulnService, type VulnService } from './vuln/vuln-service.js';
 import { createInventory, type Inventory } from './inventory/inventory.js';
 import { loadRoles } from './store/state-files.js';
 import type { TelemetryContext } from './inventory/recommendations.js';
@@ -52,6 +54,8 @@ export interface App {
   readonly notifier: Notifier;
   readonly inventory: Inventory;
   readonly dns: DnsMonitor;
+  /** Vulnerability matching (undefined when enable_nvd is false). */
+  readonly vuln: VulnService | undefined;
   /** Threat intel (undefined when enable_threat_intel is false). */
   readonly intel: Intel | undefined;
   readonly api: ApiServer | undefined;
@@ -150,6 +154,11 @@ export function createApp(config: Config, deps: AppDeps): App {
     });
   }
 
+  // Vulnerabilities: NVD CVEs and CISA KEV for the products the scanner found.
+  const vuln = config.enable_nvd
+    ? createVulnService(config, { store, bus, findings, clock, metrics, log: log.child({ component: 'vuln' }), inventory: () => scanner.hosts() })
+    : undefined;
+
   // Inventory: device identity (MAC/IP/hostname), roles, exposures, new devices, recommendations.
   const inventory = createInventory(config, {
     bus,
@@ -160,6 +169,18 @@ export function createApp(config: Config, deps: AppDeps): App {
     log: log.child({ component: 'inventory' }),
     observedDevices: () => traffic.devices(),
     scanResults: () => scanner.hosts(),
+    ...(vuln
+      ? {
+          vulnerabilities: (ip: string) =>
+            vuln.results(ip).flatMap((h) =>
+              h.services.flatMap((sv) =>
+                sv.affected
+                  .filter((m) => m.severity !== 'unknown' && m.severity !== 'none' && !m.backported)
+                  .map((m) => ({ cveId: m.cve, severity: m.severity as 'low' | 'medium' | 'high' | 'critical', kev: m.kev })),
+              ),
+            ),
+        }
+      : {}),
   });
   scheduler.every('inventory', { intervalMs: config.inventory_refresh_seconds * 1000, jitter: 0.05, initialDelayMs: 15_000 }, async () => {
     await inventory.refresh();
@@ -204,12 +225,14 @@ export function createApp(config: Config, deps: AppDeps): App {
           intel: intel?.stats() ?? 'disabled',
           notify: notifier.status(),
           inventory: inventory.stats(),
+          vuln: vuln?.stats() ?? 'disabled',
           dns: { source: dns.sourceStatus(), queries: dns.stats().queries, blocked_share: dns.stats().blockedShare },
         }),
         routes: [
           (app) => app.get('/api/dns/stats', async () => dns.stats()),
           (app) => app.get<{ Params: { ref: string } }>('/api/hosts/:ref/dns', async (req) => dns.hostSection(req.params.ref)),
-          inventoryRoutes(inventory, telemetry), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
+          inventoryRoutes(inventory, telemetry),
+          ...(vuln ? [vulnRoutes(vuln, log.child({ component: 'api' }))] : []), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;
 
@@ -221,6 +244,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     ...(intel ? [{ name: 'intel', component: intel }] : []),
     { name: 'dns', component: dns },
     { name: 'scanner', component: scanner },
+    ...(vuln ? [{ name: 'vuln', component: vuln }] : []),
     { name: 'inventory', component: inventory },
     { name: 'collector', component: collector },
     { name: 'scheduler', component: scheduler },
@@ -246,6 +270,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     notifier,
     inventory,
     dns,
+    vuln,
     intel,
     api,
     componentNames: components.map((c) => c.name),

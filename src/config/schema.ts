@@ -89,6 +89,12 @@ export const configSchema = z
     nvd_min_year: int(0, 2100).default(2020).meta(d('Oldest CVE year to include (0 = all years).')),
     nvd_keywords: stringList().prefault(DEFAULT_NVD_KEYWORDS).meta(d('Product names to query NVD for, comma-separated (16 defaults).')),
 
+    enable_nvd: bool().default(true).meta(d('Look up CVEs for detected services in NVD and CISA KEV. Off = no NVD/KEV traffic.')),
+    kev_url: httpUrl()
+      .default('https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json')
+      .meta(d('CISA Known Exploited Vulnerabilities catalog (JSON feed).')),
+    kev_refresh_hours: int(1, 168).default(24).meta(d('Hours between KEV catalog downloads.')),
+
     // --- homesec: daemon ---
     data_dir: z.string().trim().min(1).default('./data').meta(d('Directory for the SQLite database and the YAML state files.')),
     web_host: z.string().trim().min(1).default('127.0.0.1').meta(d('Dashboard/API listen address (localhost by default; set 0.0.0.0 to expose it).')),

@@ -121,6 +121,30 @@ export const MIGRATIONS: readonly Migration[] = [
           );`,
   },
   {
+    version: 6,
+    name: 'vulnerabilities: NVD CVE cache and CISA KEV catalog',
+    sql: `CREATE TABLE vuln_cves (
+            id TEXT PRIMARY KEY,
+            last_modified TEXT,
+            data TEXT NOT NULL
+          );
+          CREATE TABLE vuln_queries (
+            query TEXT PRIMARY KEY,
+            fetched_ms INTEGER NOT NULL,
+            total INTEGER NOT NULL
+          );
+          CREATE TABLE vuln_query_cves (
+            query TEXT NOT NULL REFERENCES vuln_queries(query) ON DELETE CASCADE,
+            cve_id TEXT NOT NULL,
+            PRIMARY KEY (query, cve_id)
+          ) WITHOUT ROWID;
+          CREATE INDEX vuln_query_cves_cve ON vuln_query_cves(cve_id);
+          CREATE TABLE vuln_kev (
+            cve_id TEXT PRIMARY KEY,
+            data TEXT NOT NULL
+          );`,
+  },
+  {
     version: 7,
     name: 'dns: device domain profiles and statistics',
     // dns_devices: when each device made its first query (new-domain learning period);

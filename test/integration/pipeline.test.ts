@@ -32,7 +32,7 @@ afterEach(async () => {
 
 async function startApp(over: Record<string, unknown> = {}): Promise<{ app: App; udpPort: number }> {
   const udpPort = await freeUdpPort();
-  // Scanner and intel stay off: these flows name addresses outside any test namespace.
+  // Scanner, intel and NVD stay off: these flows name addresses outside any test namespace.
   const config = configSchema.parse({
     data_dir: dir,
     bind_host: '127.0.0.1',
@@ -40,6 +40,7 @@ async function startApp(over: Record<string, unknown> = {}): Promise<{ app: App;
     web_port: await freeTcpPort(),
     enable_scanner: false,
     enable_threat_intel: false,
+    enable_nvd: false,
     ...over,
   });
   const a = createApp(config, { log: createSilentLogger() });

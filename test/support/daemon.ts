@@ -21,14 +21,14 @@ export interface Daemon {
 }
 
 /**
- * Starts `homesec <args>` with JSON logs. The active scanner and threat intel are off unless
+ * Starts `homesec <args>` with JSON logs. The active scanner, threat intel and NVD/KEV are off unless
  * `env` turns them on: test flows name addresses outside any test namespace, which must never
  * be probed or looked up, and the default feeds and providers are public hosts.
  */
 export function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Daemon {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, HOMESEC_LOG_FORMAT: 'json', HOMESEC_ENABLE_SCANNER: 'false', HOMESEC_ENABLE_THREAT_INTEL: 'false', ...env },
+    env: { ...process.env, HOMESEC_LOG_FORMAT: 'json', HOMESEC_ENABLE_SCANNER: 'false', HOMESEC_ENABLE_THREAT_INTEL: 'false', HOMESEC_ENABLE_NVD: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
