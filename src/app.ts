@@ -26,6 +26,7 @@ import { createIntel, type Intel } from './intel/intel.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './notify/routes.js';
 import { createDnsMonitor, type DnsMonitor } from './dns/dns-monitor.js';
+import { createHomeAssistant, type HomeAssistant } from './homeassistant/home-assistant.js';
 import { createVulnService, type VulnService } from './vuln/vuln-service.js';
 import { createInventory, type Inventory } from './inventory/inventory.js';
 import { loadRoles } from './store/state-files.js';
@@ -37,6 +38,10 @@ import { createTrafficTracker, type TrafficTracker } from './traffic/traffic-tra
 
 export interface AppDeps {
   log: Log;
+  /** homesec's version (Home Assistant device block). */
+  version?: string;
+  /** Environment (the add-on's SUPERVISOR_TOKEN). */
+  env?: NodeJS.ProcessEnv;
   clock?: Clock;
   metrics?: Metrics;
 }
@@ -54,6 +59,7 @@ export interface App {
   readonly notifier: Notifier;
   readonly inventory: Inventory;
   readonly dns: DnsMonitor;
+  readonly homeAssistant: HomeAssistant;
   /** Vulnerability matching (undefined when enable_nvd is false). */
   readonly vuln: VulnService | undefined;
   /** Threat intel (undefined when enable_threat_intel is false). */
@@ -104,7 +110,18 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   // Notifications: findings → policy (severity, dedupe, quiet hours, rate limits) → SQLite outbox → channels.
-  const notifier = createNotifier(config, { bus, store, findings, clock, metrics, log: log.child({ component: 'notify' }) });
+  // The Home Assistant link is created below; the notify channel reaches it through this late binding.
+  let haCallService: ((domain: string, service: string, data: Record<string, unknown>) => Promise<unknown>) | undefined;
+  const haLinked = config.ha_url !== '' || deps.env?.SUPERVISOR_TOKEN !== undefined;
+  const notifier = createNotifier(config, {
+    bus,
+    store,
+    findings,
+    clock,
+    metrics,
+    log: log.child({ component: 'notify' }),
+    ...(haLinked ? { callService: (d: string, sv: string, data: Record<string, unknown>) => (haCallService ? haCallService(d, sv, data) : Promise.reject(new Error('Home Assistant link not started'))) } : {}),
+  });
 
   // Threat intel: providers, rDNS, blacklist feeds; findings for flows to listed addresses.
   const intel = config.enable_threat_intel
@@ -169,6 +186,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     log: log.child({ component: 'inventory' }),
     observedDevices: () => traffic.devices(),
     scanResults: () => scanner.hosts(),
+    trackers: () => homeAssistant.trackers().map((t) => ({ ip: t.ip, mac: t.mac, hostName: t.hostname, name: t.friendlyName })),
     ...(vuln
       ? {
           vulnerabilities: (ip: string) =>
@@ -201,6 +219,44 @@ export function createApp(config: Config, deps: AppDeps): App {
     },
   });
 
+  // Home Assistant: MQTT discovery entities, buttons, finding events; WebSocket device-tracker enrichment.
+  const homeAssistant = createHomeAssistant(config, {
+    bus,
+    clock,
+    metrics,
+    log: log.child({ component: 'homeassistant' }),
+    version: deps.version ?? '0.0.0',
+    totalFlows: () => traffic.totalFlows,
+    activeDevices: () => {
+      let n = 0;
+      for (const _d of traffic.devices()) n++;
+      return n;
+    },
+    openFindings: () => findings.openActionableCount(),
+    findings: () => findings.list(),
+    scanSummary: () => scanner.summary(),
+    collectorStats: () => collector.stats(),
+    exporters: (n) => collector.exporters(n),
+    triggerScan: config.enable_scanner
+      ? async () => {
+          if (!scanner.running()) await scanner.runCycle('homeassistant');
+        }
+      : undefined,
+    devices: () =>
+      inventory.devices().map((d) => ({ id: d.id, ip: d.ip, mac: d.mac, vendor: d.vendor, hostname: d.hostname, name: d.name, role: d.role, atRisk: d.atRisk, lastSeenMs: d.lastSeenMs })),
+    ...(vuln
+      ? {
+          vulnCount: () => vuln.results().reduce((n, h) => n + h.counts.critical + h.counts.high + h.counts.medium + h.counts.low, 0),
+          nvdKeywords: () => vuln.keywords(),
+          nvdRefresh: () => vuln.refresh(),
+        }
+      : {}),
+    onTrackers: () => void inventory.refresh().catch(() => {}),
+    refreshEvents: ['scan.completed', 'device.new', 'device.updated', 'vuln.updated'],
+    supervisor: deps.env?.SUPERVISOR_TOKEN ? { token: deps.env.SUPERVISOR_TOKEN } : undefined,
+  });
+  haCallService = (d, sv, data) => homeAssistant.callService(d, sv, data);
+
   const api = config.enable_webui
     ? createApiServer(config, {
         log: log.child({ component: 'api' }),
@@ -225,6 +281,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           intel: intel?.stats() ?? 'disabled',
           notify: notifier.status(),
           inventory: inventory.stats(),
+          homeassistant: homeAssistant.status(),
           vuln: vuln?.stats() ?? 'disabled',
           dns: { source: dns.sourceStatus(), queries: dns.stats().queries, blocked_share: dns.stats().blockedShare },
         }),
@@ -248,6 +305,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     { name: 'inventory', component: inventory },
     { name: 'collector', component: collector },
     { name: 'scheduler', component: scheduler },
+    { name: 'homeassistant', component: homeAssistant },
     ...(api
       ? [
           // The first-run password is created (and shown once) before the HTTP port opens.
@@ -270,6 +328,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     notifier,
     inventory,
     dns,
+    homeAssistant,
     vuln,
     intel,
     api,

@@ -88,7 +88,7 @@ async function runDaemon(o: CommonOpts): Promise<void> {
   const log = createLogger({ level: cfg.log_level, format: cfg.log_format, secretKeys: [...SECRET_KEYS, ...CHANNEL_SECRET_LOG_PATHS] });
   for (const w of loaded.warnings) log.warn(w);
   if (addonOptions) log.info({ file: writeConfigMirror(cfg, o.config) }, 'mirrored add-on options to homesec.yaml');
-  const app = createApp(cfg, { log });
+  const app = createApp(cfg, { log, version: readVersion(), env: process.env });
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     if (stopping) {
