@@ -110,8 +110,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   });
 
   // Notifications: findings → policy (severity, dedupe, quiet hours, rate limits) → SQLite outbox → channels.
-  // The Home Assistant link is created below; the notify channel reaches it through this late binding.
-  let haCallService: ((domain: string, service: string, data: Record<string, unknown>) => Promise<unknown>) | undefined;
+  // The Home Assistant link is created below; the notify channel calls it only after start.
   const haLinked = config.ha_url !== '' || deps.env?.SUPERVISOR_TOKEN !== undefined;
   const notifier = createNotifier(config, {
     bus,
@@ -120,7 +119,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     clock,
     metrics,
     log: log.child({ component: 'notify' }),
-    ...(haLinked ? { callService: (d: string, sv: string, data: Record<string, unknown>) => (haCallService ? haCallService(d, sv, data) : Promise.reject(new Error('Home Assistant link not started'))) } : {}),
+    ...(haLinked ? { callService: (d: string, sv: string, data: Record<string, unknown>) => homeAssistant.callService(d, sv, data) } : {}),
   });
 
   // Threat intel: providers, rDNS, blacklist feeds; findings for flows to listed addresses.
@@ -255,7 +254,6 @@ export function createApp(config: Config, deps: AppDeps): App {
     refreshEvents: ['scan.completed', 'device.new', 'device.updated', 'vuln.updated'],
     supervisor: deps.env?.SUPERVISOR_TOKEN ? { token: deps.env.SUPERVISOR_TOKEN } : undefined,
   });
-  haCallService = (d, sv, data) => homeAssistant.callService(d, sv, data);
 
   const api = config.enable_webui
     ? createApiServer(config, {
