@@ -4,57 +4,16 @@
  * fixtures are read from the testdata/ folder beside the code that uses them.
  */
 import dgram from 'node:dgram';
-import http from 'node:http';
+import type http from 'node:http';
+import { startTestServer, type SeenRequest, type TestServer } from '../../test/support/http-server.js';
 import type { DnsQuery } from './types.js';
 
-export interface SeenRequest {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { SeenRequest, TestServer } from '../../test/support/http-server.js';
+export { sendBody as sendJson } from '../../test/support/http-server.js';
 
-export interface TestServer {
-  url: string;
-  requests: SeenRequest[];
-  close(): Promise<void>;
-}
-
-/** Starts a loopback HTTP server; every request (with its body, capped at 64 KiB) is recorded before handler runs. */
-export async function startServer(
-  handler: (req: SeenRequest, res: http.ServerResponse) => void,
-): Promise<TestServer> {
-  const requests: SeenRequest[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= 65536) chunks.push(c);
-    });
-    req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(seen);
-      handler(seen, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** Sends a JSON answer. */
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+/** Starts a loopback test server; every request (with its body, capped at 64 KiB) is recorded before `handler` runs. */
+export function startServer(handler: (req: SeenRequest, res: http.ServerResponse) => void): Promise<TestServer> {
+  return startTestServer(handler, { maxBodyBytes: 65536 });
 }
 
 /** A UDP port that was free a moment ago on 127.0.0.1. */

@@ -4,12 +4,13 @@
  * fixtures are read from testdata/ beside this file.
  */
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Db } from '../store/database.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import { startTestServer, type TestServer } from '../../test/support/http-server.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -18,44 +19,12 @@ export function fixture(name: string): string {
   return fs.readFileSync(path.join(HERE, 'testdata', name), 'utf8');
 }
 
-export interface SeenRequest {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-}
+export type { SeenRequest, TestServer } from '../../test/support/http-server.js';
+export { sendBody as send } from '../../test/support/http-server.js';
 
-export interface TestServer {
-  /** http://127.0.0.1:<port> */
-  url: string;
-  requests: SeenRequest[];
-  close(): Promise<void>;
-}
-
-/** Starts a loopback HTTP server; every request is recorded before `handler` runs. */
-export async function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<TestServer> {
-  const requests: SeenRequest[] = [];
-  const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** Sends a JSON (or raw text) answer. */
-export function send(res: http.ServerResponse, status: number, body: string | object, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(text);
+/** Starts a loopback test server; every request is recorded (body unread) before `handler` gets it raw. */
+export function startServer(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<TestServer> {
+  return startTestServer((_seen, res, req) => handler(req, res), { readBody: false });
 }
 
 /** A temp dir and a database with the intel migration; `reopen` simulates a restart. */

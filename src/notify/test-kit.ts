@@ -5,13 +5,14 @@
  * fixtures are read from testdata/ beside this file.
  */
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding, Severity } from '../findings/types.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import { startTestServer, type SeenRequest, type TestServer } from '../../test/support/http-server.js';
 import type { ChannelConfig } from './channel-config.js';
 import { channelBase, type Channel, type SendResult } from './channel.js';
 import type { NotifyMessage } from './message.js';
@@ -26,50 +27,12 @@ export function fixture(name: string): string {
 /** The migrations a notify test database needs (the project's plus the notify one). */
 export const TEST_MIGRATIONS = MIGRATIONS;
 
-export interface SeenRequest {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { SeenRequest, TestServer } from '../../test/support/http-server.js';
+export { sendBody as send } from '../../test/support/http-server.js';
 
-export interface TestServer {
-  /** http://127.0.0.1:<port> */
-  url: string;
-  requests: SeenRequest[];
-  close(): Promise<void>;
-}
-
-/** Starts a loopback HTTP server; every request (with its body) is recorded before `handler` runs. */
-export async function startServer(handler: (req: SeenRequest, res: http.ServerResponse) => void): Promise<TestServer> {
-  const requests: SeenRequest[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(seen);
-      handler(seen, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** Sends a JSON (or raw text) answer. */
-export function send(res: http.ServerResponse, status: number, body: string | object, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(text);
+/** Starts a loopback test server; every request (with its whole body) is recorded before `handler` runs. */
+export function startServer(handler: (req: SeenRequest, res: http.ServerResponse) => void): Promise<TestServer> {
+  return startTestServer(handler);
 }
 
 /** A temp dir and a database with the notify migration; `reopen` simulates a restart. */

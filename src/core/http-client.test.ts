@@ -1,11 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSystemClock } from '../core/clock.js';
-import { FakeClock } from '../core/fake-clock.js';
-import { DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, getJson, httpGet, parseRetryAfter } from './http.js';
-import { send, startServer, type TestServer } from './test-kit.js';
+import { answerInTurn, sendBody as send, startTestServer, type SeenRequest, type TestServer } from '../../test/support/http-server.js';
+import { createSystemClock } from './clock.js';
+import { FakeClock } from './fake-clock.js';
+import { DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, describeHttpError, httpRequest, parseRetryAfter, requestJson, statusError } from './http-client.js';
+import type http from 'node:http';
 
 const clock = createSystemClock();
 let server: TestServer | undefined;
+/** A loopback server whose handler gets the raw request (body unread), as the GET tests need. */
+const startServer = (handler: (req: http.IncomingMessage, res: http.ServerResponse) => void) =>
+  startTestServer((_seen, res, req) => handler(req, res), { readBody: false });
+const getJson = requestJson;
+const httpGet = httpRequest;
 afterEach(async () => {
   await server?.close();
   server = undefined;
@@ -25,7 +31,7 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('httpGet / getJson against a loopback server', () => {
+describe('httpRequest / requestJson (GET) against a loopback server', () => {
   it('returns JSON and sends the given headers', async () => {
     server = await startServer((_req, res) => send(res, 200, { a: 1 }));
     const r = await getJson(`${server.url}/x`, { headers: { 'x-test': 'yes' }, timeoutMs: 2000, maxBytes: 1024, clock });
@@ -42,11 +48,7 @@ describe('httpGet / getJson against a loopback server', () => {
       [503, '<html><body>Service Unavailable</body></html>', { 'content-type': 'text/html' }],
       [404, '{}', {}],
     ];
-    let i = 0;
-    server = await startServer((_req, res) => {
-      const [status, body, headers] = plan[i++] as [number, string, Record<string, string>];
-      send(res, status, body, headers);
-    });
+    server = await startTestServer(answerInTurn(plan));
     const kinds = [];
     for (let k = 0; k < plan.length; k++) {
       const r = await getJson(`${server.url}/x`, { timeoutMs: 2000, maxBytes: 1024, clock });
@@ -149,5 +151,60 @@ describe('httpGet / getJson against a loopback server', () => {
     expect(r.ok).toBe(false);
     expect(JSON.stringify(r)).not.toContain('SECRETKEY');
     expect(JSON.stringify(r)).not.toContain('127.0.0.1');
+  });
+});
+
+describe('methods, bodies, redirects and JSON rules', () => {
+  it('sends the method, the body with its content-type, and caller headers that win', async () => {
+    server = await startTestServer((_seen: SeenRequest, res) => send(res, 200, '{}'));
+    const opts = { timeoutMs: 2000, maxBytes: 1024, clock };
+    await httpRequest(`${server.url}/p`, { ...opts, method: 'POST', body: '{"a":1}', contentType: 'application/json' });
+    await httpRequest(`${server.url}/u`, { ...opts, method: 'PUT', body: Buffer.from('raw'), contentType: 'text/plain', headers: { 'content-type': 'application/x-custom' } });
+    await httpRequest(`${server.url}/f`, { ...opts, method: 'POST', body: new URLSearchParams({ k: 'v w' }) });
+    await httpRequest(`${server.url}/d`, { ...opts, method: 'DELETE', contentType: 'application/json' });
+    const [p, u, f, d] = server.requests;
+    expect(p).toMatchObject({ method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json', 'user-agent': 'homesec' } });
+    expect(u).toMatchObject({ method: 'PUT', body: 'raw', headers: { 'content-type': 'application/x-custom' } });
+    expect(f?.body).toBe('k=v+w');
+    expect(f?.headers['content-type']).toContain('application/x-www-form-urlencoded');
+    expect(d?.method).toBe('DELETE');
+    expect(d?.headers['content-type']).toBeUndefined();
+  });
+
+  it('refuses redirects by default and follows them only when asked', async () => {
+    server = await startTestServer((seen, res) => {
+      if (seen.url === '/moved') send(res, 302, '', { location: '/there?token=SECRET' });
+      else send(res, 200, '{"here":true}');
+    });
+    const opts = { timeoutMs: 2000, maxBytes: 1024, clock };
+    const refused = await httpRequest(`${server.url}/moved`, { ...opts, method: 'POST', body: 'x' });
+    expect(refused.ok ? 'ok' : refused.error.kind).toBe('network');
+    expect(JSON.stringify(refused)).not.toContain('SECRET');
+    const followed = await requestJson(`${server.url}/moved`, { ...opts, redirect: 'follow' });
+    expect(followed).toEqual({ ok: true, value: { status: 200, json: { here: true } } });
+  });
+
+  it('blankIsNull reads a blank 2xx body as null; errorCode and acceptStatus shape the result', async () => {
+    server = await startTestServer(
+      answerInTurn([
+        [200, ' '],
+        [404, '{"error":"nothing"}'],
+        [429, '{"code":"Quota\\u0000Exceeded  now"}'],
+      ]),
+    );
+    const opts = { timeoutMs: 2000, maxBytes: 1024, clock };
+    expect(await requestJson(server.url, { ...opts, method: 'DELETE', blankIsNull: true })).toEqual({ ok: true, value: { status: 200, json: null } });
+    expect(await requestJson(server.url, { ...opts, acceptStatus: [404] })).toEqual({ ok: true, value: { status: 404, json: { error: 'nothing' } } });
+    const limited = await requestJson(server.url, { ...opts, errorCode: (j) => (j as { code?: string }).code });
+    expect(limited.ok ? 'ok' : limited.error).toEqual({ kind: 'rate_limited', status: 429, detail: 'HTTP 429 QuotaExceeded now', retryAfterMs: DEFAULT_RETRY_AFTER_MS });
+  });
+
+  it('statusError sanitises and bounds the provider code; describeHttpError is one line', () => {
+    const e = statusError(500, new Headers(), 0, `  bad\tcode<script>${'x'.repeat(300)}`);
+    expect(e.kind).toBe('server');
+    expect(e.detail).toMatch(/^HTTP 500 badcodescriptx+$/);
+    expect(e.detail.length).toBe('HTTP 500 '.length + 64);
+    expect(statusError(403, new Headers(), 0, '\u0000')).toEqual({ kind: 'auth', status: 403, detail: 'HTTP 403' });
+    expect(describeHttpError({ kind: 'timeout', detail: 'no answer within 5 ms' })).toBe('timeout: no answer within 5 ms');
   });
 });
