@@ -89,17 +89,9 @@ export interface HomeAssistantSources {
   devices?: () => readonly InventoryDeviceView[];
 }
 
-/** Cleaned device (all strings sanitised and bounded). */
-export interface DeviceFacts {
+/** Cleaned device (all strings sanitised and bounded; the id as text). */
+export interface DeviceFacts extends Omit<InventoryDeviceView, 'id'> {
   id: string;
-  ip?: string;
-  mac?: string;
-  vendor?: string;
-  hostname?: string;
-  name?: string;
-  role: string;
-  atRisk: boolean;
-  lastSeenMs?: number;
 }
 
 export interface Snapshot {

@@ -5,12 +5,10 @@
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type Db } from '../store/database.js';
-import { MIGRATIONS } from '../store/migrations.js';
 import { startTestServer, type TestServer } from '../../test/support/http-server.js';
+import { tempDb as tempDbIn, type TempDb } from '../../test/support/temp-db.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -28,24 +26,6 @@ export function startServer(handler: (req: http.IncomingMessage, res: http.Serve
 }
 
 /** A temp dir and a database with the intel migration; `reopen` simulates a restart. */
-export function tempDb(): { dir: string; file: string; db: Db; reopen(): Db; cleanup(): void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-intel-'));
-  const file = path.join(dir, 'homesec.db');
-  const migrations = MIGRATIONS;
-  const open = () => openDatabase(file, migrations).db;
-  const t = {
-    dir,
-    file,
-    db: open(),
-    reopen() {
-      t.db.close();
-      t.db = open();
-      return t.db;
-    },
-    cleanup() {
-      if (t.db.open) t.db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return t;
+export function tempDb(): TempDb {
+  return tempDbIn('homesec-intel-');
 }

@@ -88,9 +88,10 @@ export function renderText(m: NotifyMessage, max = 20_000): string {
   return `${m.title}\n\n${renderTextBody(m, Math.max(100, max - charLength(m.title) - 2))}`;
 }
 
-function telegramBody(title: string) {
+/** The HTML body Telegram and Pushover share; with a `title`, it goes first, in bold. */
+function htmlBody(title?: string) {
   return (b: Body): string => {
-    const out: string[] = [`<b>${escapeHtml(title)}</b>`];
+    const out: string[] = title === undefined ? [] : [`<b>${escapeHtml(title)}</b>`];
     if (b.lead) out.push(escapeHtml(b.lead));
     for (const s of b.sections) {
       const block: string[] = [];
@@ -105,25 +106,12 @@ function telegramBody(title: string) {
 
 /** Telegram sendMessage text for parse_mode HTML (title in bold), at most `max` characters. */
 export function renderTelegramHtml(m: NotifyMessage, max = 4096): string {
-  return fitBody(m, telegramBody(m.title), max);
-}
-
-function pushoverBody(b: Body): string {
-  const out: string[] = [];
-  if (b.lead) out.push(escapeHtml(b.lead));
-  for (const s of b.sections) {
-    const block: string[] = [];
-    if (s.heading) block.push(`<b>${escapeHtml(s.heading)}</b>`);
-    for (const l of s.lines) block.push(`• ${escapeHtml(l.text)}`);
-    if (s.omitted) block.push(`<i>${escapeHtml(moreText(s.omitted))}</i>`);
-    if (block.length) out.push(block.join('\n'));
-  }
-  return out.join('\n\n');
+  return fitBody(m, htmlBody(m.title), max);
 }
 
 /** Pushover `message` for html=1 (the title goes in `title`), at most `max` characters. */
 export function renderPushoverHtml(m: NotifyMessage, max = 1024): string {
-  return fitBody(m, pushoverBody, max);
+  return fitBody(m, htmlBody(), max);
 }
 
 const SEVERITY_COLOURS: Record<Severity, string> = {

@@ -6,13 +6,12 @@
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding, Severity } from '../findings/types.js';
-import { openDatabase, type Db } from '../store/database.js';
 import { MIGRATIONS } from '../store/migrations.js';
 import { startTestServer, type SeenRequest, type TestServer } from '../../test/support/http-server.js';
+import { tempDb as tempDbIn, type TempDb } from '../../test/support/temp-db.js';
 import type { ChannelConfig } from './channel-config.js';
 import { channelBase, type Channel, type SendResult } from './channel.js';
 import type { NotifyMessage } from './message.js';
@@ -36,25 +35,8 @@ export function startServer(handler: (req: SeenRequest, res: http.ServerResponse
 }
 
 /** A temp dir and a database with the notify migration; `reopen` simulates a restart. */
-export function tempDb(): { dir: string; file: string; db: Db; reopen(): Db; cleanup(): void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-notify-'));
-  const file = path.join(dir, 'homesec.db');
-  const open = () => openDatabase(file, TEST_MIGRATIONS).db;
-  const t = {
-    dir,
-    file,
-    db: open(),
-    reopen() {
-      if (t.db.open) t.db.close();
-      t.db = open();
-      return t.db;
-    },
-    cleanup() {
-      if (t.db.open) t.db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return t;
+export function tempDb(): TempDb {
+  return tempDbIn('homesec-notify-', TEST_MIGRATIONS);
 }
 
 let seq = 0;

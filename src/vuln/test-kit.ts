@@ -6,14 +6,13 @@
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeClock } from '../core/fake-clock.js';
 import { send, startServer, type TestServer } from '../intel/test-kit.js';
 import type { HostScan, Service } from '../scan/types.js';
-import { openDatabase, type Db } from '../store/database.js';
 import { MIGRATIONS } from '../store/migrations.js';
+import { tempDb as tempDbIn, type TempDb } from '../../test/support/temp-db.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -31,24 +30,8 @@ export function nvdCves(): Record<string, unknown>[] {
 export const TEST_MIGRATIONS = MIGRATIONS;
 
 /** A temp database with TEST_MIGRATIONS; `reopen` simulates a restart. */
-export function tempDb(): { dir: string; db: Db; reopen(): Db; cleanup(): void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-vuln-'));
-  const file = path.join(dir, 'homesec.db');
-  const open = () => openDatabase(file, TEST_MIGRATIONS).db;
-  const t = {
-    dir,
-    db: open(),
-    reopen() {
-      t.db.close();
-      t.db = open();
-      return t.db;
-    },
-    cleanup() {
-      if (t.db.open) t.db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return t;
+export function tempDb(): TempDb {
+  return tempDbIn('homesec-vuln-', TEST_MIGRATIONS);
 }
 
 /** What the fake NVD should do for the next request: answer normally, or fail with a status. */

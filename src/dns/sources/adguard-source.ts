@@ -15,9 +15,9 @@
 import type { Clock } from '../../core/clock.js';
 import { getJson } from '../../intel/http.js';
 import { asRecord } from '../../intel/sanitise.js';
-import type { DnsQuery, DnsSource } from '../types.js';
+import type { DnsSource } from '../types.js';
 import { parseAdguardQueryLog, type AdguardItem } from './adguard-parse.js';
-import { createStatus, joinUrl, memoryCursorStore, type CursorStore } from './source-kit.js';
+import { createStatus, joinUrl, memoryCursorStore, uniqueInOrder, type CursorStore, type PagedSourceOptions } from './source-kit.js';
 
 export interface AdguardConfig {
   dns_url: string;
@@ -25,14 +25,7 @@ export interface AdguardConfig {
   dns_password: string;
 }
 
-export interface AdguardOptions {
-  pageSize?: number;
-  maxPages?: number;
-  timeoutMs?: number;
-  maxBytes?: number;
-  backfillMs?: number;
-  authRetryMs?: number;
-}
+export type AdguardOptions = PagedSourceOptions;
 
 export const ADGUARD_DEFAULTS = { pageSize: 500, maxPages: 10, timeoutMs: 10_000, maxBytes: 16 * 1024 * 1024, backfillMs: 5 * 60_000, authRetryMs: 5 * 60_000 };
 
@@ -90,14 +83,7 @@ export function createAdguardSource(config: AdguardConfig, deps: { clock: Clock;
         if (page === o.maxPages - 1) s.count('gaps');
         olderThan = p.oldest;
       }
-      fresh.sort((a, b) => a.query.timeMs - b.query.timeMs);
-      const keys = new Set<string>();
-      const out: DnsQuery[] = [];
-      for (const it of fresh) {
-        if (keys.has(it.key)) continue;
-        keys.add(it.key);
-        out.push(it.query);
-      }
+      const out = uniqueInOrder(fresh, (it) => it.query.timeMs, (it) => it.key);
       const newest = fresh[fresh.length - 1];
       if (newest) {
         const t = newest.query.timeMs;

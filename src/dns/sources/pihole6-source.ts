@@ -19,24 +19,17 @@
 import type { Clock } from '../../core/clock.js';
 import { getJson, type IntelError } from '../../intel/http.js';
 import { asRecord, cleanInt } from '../../intel/sanitise.js';
-import type { DnsQuery, DnsSource } from '../types.js';
+import type { DnsSource } from '../types.js';
 import { sendJson } from './http-send.js';
 import { parsePihole6Queries, type IdQuery } from './pihole-parse.js';
-import { createStatus, joinUrl, memoryCursorStore, type CursorStore } from './source-kit.js';
+import { createStatus, joinUrl, memoryCursorStore, uniqueInOrder, type CursorStore, type PagedSourceOptions } from './source-kit.js';
 
 export interface Pihole6Config {
   dns_url: string;
   dns_password: string;
 }
 
-export interface Pihole6Options {
-  pageSize?: number;
-  maxPages?: number;
-  timeoutMs?: number;
-  maxBytes?: number;
-  backfillMs?: number;
-  authRetryMs?: number;
-}
+export type Pihole6Options = PagedSourceOptions;
 
 export const PIHOLE6_DEFAULTS = { pageSize: 1000, maxPages: 10, timeoutMs: 10_000, maxBytes: 16 * 1024 * 1024, backfillMs: 5 * 60_000, authRetryMs: 5 * 60_000 };
 
@@ -139,14 +132,7 @@ export function createPihole6Source(config: Pihole6Config, deps: { clock: Clock;
         if (reachedOld || p.count < o.pageSize || fixedCursor === undefined) break;
         if (page === o.maxPages - 1) s.count('gaps');
       }
-      fresh.sort((a, b) => a.id - b.id);
-      const seen = new Set<number>();
-      const out: DnsQuery[] = [];
-      for (const it of fresh) {
-        if (seen.has(it.id)) continue;
-        seen.add(it.id);
-        out.push(it.query);
-      }
+      const out = uniqueInOrder(fresh, (it) => it.id, (it) => it.id);
       const last = fresh[fresh.length - 1];
       if (last) {
         pos = { lastId: last.id, lastTime: Math.max(pos?.lastTime ?? 0, ...fresh.map((f) => f.query.timeMs / 1000)) };
