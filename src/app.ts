@@ -6,6 +6,12 @@
  * handed to them here and through the event bus.
  */
 import { announceFirstRunPassword, forgetFirstRunPassword } from './api/auth/first-run.js';
+import { createDashboardStatic } from './api/dashboard-static.js';
+import { createLiveEvents } from './api/live-events.js';
+import { createDashboardViews, dashboardRoutes } from './api/routes/dashboard-routes.js';
+import { dnsRoutes } from './api/routes/dns-routes.js';
+import type { DashboardSources } from './api/views/sources.js';
+import { createClassifier } from './traffic/classifier.js';
 import { findingsRoutes } from './api/routes/findings-routes.js';
 import { inventoryRoutes } from './api/routes/inventory-routes.js';
 import { vulnRoutes } from './api/routes/vuln-routes.js';
@@ -255,6 +261,36 @@ export function createApp(config: Config, deps: AppDeps): App {
     supervisor: deps.env?.SUPERVISOR_TOKEN ? { token: deps.env.SUPERVISOR_TOKEN } : undefined,
   });
 
+  // Dashboard views (read lazily per request) and live updates for the page.
+  const classifier = createClassifier(config.internal_networks);
+  const dashboard: DashboardSources = {
+    now: () => clock.now(),
+    db: () => store.db,
+    demo: config.demo,
+    features: { scanner: config.enable_scanner, threatIntel: intel !== undefined, nvd: vuln !== undefined, auth: config.web_auth },
+    externalRetentionMs: config.external_ip_retention_hours * 3_600_000,
+    enrichmentTtlMs: config.enrichment_ttl_minutes * 60_000,
+    isInternal: (ip) => classifier.isInternal(ip),
+    inventory,
+    findings,
+    scanner,
+    collector,
+    flowsTotal: () => traffic.totalFlows,
+    ...(vuln ? { vuln } : {}),
+    ...(intel ? { intel } : {}),
+  };
+  const dashboardViews = createDashboardViews(dashboard);
+  bus.on('vuln.updated', () => dashboardViews.cves?.invalidate());
+  const liveEvents = createLiveEvents({
+    bus,
+    clock,
+    watch: [
+      { topic: 'flows', value: () => traffic.totalFlows },
+      { topic: 'collector', value: () => collector.stats().datagrams },
+      ...(intel ? [{ topic: 'intel' as const, value: () => intel.stats().providers.reduce((n, p) => n + p.requests, 0) + intel.stats().blacklist.hits }] : []),
+    ],
+  });
+
   const api = config.enable_webui
     ? createApiServer(config, {
         log: log.child({ component: 'api' }),
@@ -284,8 +320,10 @@ export function createApp(config: Config, deps: AppDeps): App {
           dns: { source: dns.sourceStatus(), queries: dns.stats().queries, blocked_share: dns.stats().blockedShare },
         }),
         routes: [
-          (app) => app.get('/api/dns/stats', async () => dns.stats()),
-          (app) => app.get<{ Params: { ref: string } }>('/api/hosts/:ref/dns', async (req) => dns.hostSection(req.params.ref)),
+          dnsRoutes(dns),
+          dashboardRoutes(dashboard, dashboardViews),
+          (app) => liveEvents.routes(app),
+          (app) => createDashboardStatic().routes(app),
           inventoryRoutes(inventory, telemetry),
           ...(vuln ? [vulnRoutes(vuln, log.child({ component: 'api' }))] : []), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })

@@ -415,20 +415,73 @@ export interface ExternalIpsResponse extends Page<ExternalIp> {
   intelEnabled: boolean;
 }
 
-export interface ProviderView {
+/** IPinfo: geolocation and network owner. */
+export interface IpInfoData {
+  ip: string;
+  bogon: boolean;
+  hostname?: string;
+  city?: string;
+  region?: string;
+  country?: string;
+  /** e.g. "AS15169 Google LLC". */
+  org?: string;
+  timezone?: string;
+}
+
+/** VirusTotal: engines' verdicts. */
+export interface VirusTotalData {
+  malicious: number;
+  suspicious: number;
+  harmless: number;
+  undetected: number;
+  timeout: number;
+  reputation?: number;
+  asOwner?: string;
+  country?: string;
+}
+
+/** Shodan: what it saw listening there. */
+export interface ShodanData {
+  found: boolean;
+  ports: number[];
+  vulns: string[];
+  hostnames: string[];
+  org?: string;
+  isp?: string;
+  os?: string;
+}
+
+/** AbuseIPDB: abuse reports. */
+export interface AbuseIpDbData {
+  abuseConfidenceScore: number;
+  totalReports: number;
+  numDistinctUsers: number;
+  usageType?: string;
+  isp?: string;
+  domain?: string;
+  countryCode?: string;
+  isTor: boolean;
+  isWhitelisted?: boolean;
+  lastReportedAt?: string;
+}
+
+/** One provider's stored or fresh answer about an address. */
+export interface ProviderView<D = IpInfoData | VirusTotalData | ShodanData | AbuseIpDbData> {
   status: 'fresh' | 'stale' | 'error' | 'skipped' | 'disabled';
   fetchedMs?: number;
-  /** The provider's answer (IPinfo, VirusTotal, Shodan, AbuseIPDB fields), plain values. */
-  data?: Record<string, unknown>;
+  data?: D;
   error?: { kind: string; status?: number; detail: string };
   reason?: string;
 }
+
+/** The four providers' views (the `data` type follows the key: ipinfo → IpInfoData, …). */
+export type ProviderViews = Record<'ipinfo' | 'virustotal' | 'shodan' | 'abuseipdb', ProviderView>;
 
 /** GET /api/external-ips/:ip — one address with stored provider answers (no provider is asked; 404 when never seen and nothing stored). */
 export interface ExternalIpDetail extends ExternalIp {
   /** Internal devices that talked to it (at most 64). */
   deviceIps: string[];
-  providers: Partial<Record<'ipinfo' | 'virustotal' | 'shodan' | 'abuseipdb', ProviderView>>;
+  providers: ProviderViews;
 }
 
 /** POST /api/external-ips/:ip/lookup — asks the providers now (spends budget; also POST /api/intel/:ip). 400 not an IP, 503 intel off. */
@@ -436,9 +489,9 @@ export interface IpLookupResponse {
   ip: string;
   enrichable: boolean;
   hostname: string | null | undefined;
-  blacklists: string[];
-  listedName?: { name: string; feeds: string[] };
-  providers: Record<'ipinfo' | 'virustotal' | 'shodan' | 'abuseipdb', ProviderView>;
+  blacklists: readonly string[];
+  listedName?: { name: string; feeds: readonly string[] };
+  providers: ProviderViews;
   rating: ThreatRating;
 }
 

@@ -29,6 +29,13 @@ export interface ApiDeps {
   auth?: AuthOptions;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered (method and URL pattern), for the route-wide auth tests and the docs. */
+    homesecRoutes: { method: string; url: string }[];
+  }
+}
+
 export interface ApiServer extends Service {
   /** The bound URL (after start). */
   readonly url: string | undefined;
@@ -39,6 +46,11 @@ export interface ApiServer extends Service {
 /** Builds the Fastify app without listening (tests use app.inject()). */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const routes: { method: string; url: string }[] = [];
+  app.decorate('homesecRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method: String(method), url: r.url });
+  });
   if (deps.auth) await registerAuth(app, deps.auth);
   await app.register(swagger, {
     openapi: {

@@ -127,6 +127,10 @@ export interface Intel extends Service {
   lookup(ip: string): Promise<IpReport>;
   /** The current rating from what is cached (no network). */
   rating(ip: string): ThreatRating;
+  /** The reverse-DNS name already known for ip (no lookup; undefined: not resolved or rDNS off). */
+  peekName(ip: string): string | null | undefined;
+  /** The feeds listing ip's known reverse-DNS name (no lookup), as the rating sees it. */
+  listedName(ip: string): { name: string; feeds: readonly string[] } | undefined;
   /** Per-provider budget left, errors, queue, feeds, blacklist hits (for /health and Home Assistant). */
   stats(): IntelStats;
   /** Refreshes the feeds now (joins a refresh in flight). */
@@ -285,6 +289,8 @@ export function createIntel(config: IntelConfig, deps: IntelDeps, options: Intel
     watch,
     matcher: currentMatcher,
     rating: (ip) => rating(canonicalIp(ip) ?? ip),
+    peekName: (ip) => rdns?.peek(ip),
+    listedName: (ip) => (feeds ? nameHit(ip) : undefined),
     sync,
     refreshFeeds,
     async lookup(raw) {

@@ -175,13 +175,13 @@ describe('daemon pipeline', () => {
       expect(hits.map((f) => f.key).sort()).toEqual(['blacklist:192.168.1.40:198.51.100.20', 'blacklist:192.168.1.40:203.0.113.66']);
       expect(hits.every((f) => f.severity === 'high')).toBe(true);
       expect(hits[0]!.detail + hits[0]!.title).toContain('127.0.0.1');
-      expect((await a.api!.app!.inject({ method: 'GET', url: '/api/intel/203.0.113.66' })).statusCode).toBe(401);
+      expect((await a.api!.app!.inject({ method: 'POST', url: '/api/intel/203.0.113.66' })).statusCode).toBe(401);
       await setPassword(a.store.db, 'pipeline test password', Date.now());
       const headers = { authorization: 'Bearer pipeline test password' };
-      const res = await a.api!.app!.inject({ method: 'GET', url: '/api/intel/203.0.113.66', headers });
+      const res = await a.api!.app!.inject({ method: 'POST', url: '/api/intel/203.0.113.66', headers });
       expect(res.statusCode).toBe(200);
       expect(JSON.stringify(res.json())).toContain('blacklist');
-      expect((await a.api!.app!.inject({ method: 'GET', url: '/api/intel/not-an-ip', headers })).statusCode).toBe(400);
+      expect((await a.api!.app!.inject({ method: 'POST', url: '/api/intel/not-an-ip', headers })).statusCode).toBe(400);
     } finally {
       await new Promise((r) => feed.close(r));
     }

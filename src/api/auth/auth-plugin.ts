@@ -2,7 +2,7 @@
  * Authentication, CSRF and security headers for the HTTP API (hostile-input catalogue
  * 20-23). Rules:
  * - Public: `GET /health`, the login/session routes, and static dashboard files (they hold
- *   no data). Everything under `/api/` and `/metrics` needs one of: a session cookie, a
+ *   no data; also at `/api/homesec/panel/`). Everything under `/api/` and `/metrics` needs one of: a session cookie, a
  *   Bearer token (the admin password — for scripts and Prometheus), or, when
  *   `trustIngress` is on, a request from the Home Assistant Supervisor's ingress proxy
  *   (172.30.32.2, which has authenticated the user); forged `X-Remote-User-*` headers from
@@ -20,6 +20,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/database.js';
+import { PANEL_PREFIX } from '../dashboard-static.js';
 import { loadCredential, verifyPassword } from './password.js';
 import { createSessionStore, sameToken, type Session, type SessionStore } from './sessions.js';
 
@@ -47,10 +48,29 @@ declare module 'fastify' {
   }
 }
 
-function isProtected(url: string): boolean {
-  const path = url.split('?')[0] ?? url;
+/**
+ * True when the request needs authentication. The route that will run decides (its URL
+ * pattern), not the raw path: a router decodes `%61pi` to `api`, so a check of the raw text
+ * alone could be walked around. Requests that match no route are judged by their decoded path.
+ */
+function isProtected(req: FastifyRequest): boolean {
+  const route = req.routeOptions.url;
+  if (route !== undefined) return protectedPath(route);
+  const raw = (req.url.split('?')[0] ?? req.url).replace(/\/{2,}/g, '/');
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    /* undecodable: judge the raw text */
+  }
+  return protectedPath(raw) || protectedPath(decoded);
+}
+
+function protectedPath(path: string): boolean {
   if (path === '/metrics' || path.startsWith('/metrics/')) return true;
   if (!path.startsWith('/api/')) return false;
+  // The dashboard's files at the reference's fallback URL hold no data (dashboard-static.ts).
+  if (path === PANEL_PREFIX || path.startsWith(`${PANEL_PREFIX}/`)) return false;
   return !(path === '/api/auth/login' || path === '/api/auth/session');
 }
 
@@ -81,6 +101,8 @@ export async function registerAuth(app: FastifyInstance, o: AuthOptions): Promis
         frameAncestors: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
+        // Served over plain HTTP on the LAN: upgrading subresources to https would break the page.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginEmbedderPolicy: false,
@@ -113,7 +135,7 @@ export async function registerAuth(app: FastifyInstance, o: AuthOptions): Promis
   const deny = (reply: FastifyReply, code: 401 | 403, error: string) => reply.code(code).send({ error });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!isProtected(req.url)) return;
+    if (!isProtected(req)) return;
     if (!o.enabled) {
       req.auth = { via: 'disabled' };
       return;

@@ -1,27 +1,34 @@
 /**
- * Threat-intel routes. Rules: a lookup takes one IP literal (anything else is 400); the
- * answer is the stored/provider data (bounded, sanitised by the intel module) and never
+ * Threat-intel routes. Rules: a lookup takes one IP literal (anything else is 400) and is an
+ * action (POST: it spends provider budget, so it needs the CSRF token like every action);
+ * the answer is the stored/provider data (bounded, sanitised by the intel module) and never
  * carries API keys.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { IpLookupResponse } from '../contract.js';
 import { HomesecError } from '../../core/errors.js';
 import type { Intel } from '../../intel/intel.js';
 
-/** Registers GET /api/intel/:ip (on-demand lookup) and GET /api/intel (status). */
+export const ipParamSchema = { type: 'object', properties: { ip: { type: 'string', minLength: 2, maxLength: 64 } }, required: ['ip'] } as const;
+
+/** Looks ip up now and answers the report, or 400 for a non-address (shared by both lookup routes). */
+export async function lookupIp(intel: { lookup(ip: string): Promise<IpLookupResponse> }, ip: string, reply: FastifyReply): Promise<IpLookupResponse | FastifyReply> {
+  try {
+    return await intel.lookup(ip);
+  } catch (err) {
+    if (err instanceof HomesecError && err.code === 'INVALID_ARGUMENT') return reply.code(400).send({ error: err.message });
+    throw err;
+  }
+}
+
+/** Registers GET /api/intel (status) and POST /api/intel/:ip (on-demand lookup). */
 export function intelRoutes(intel: Intel) {
   return (app: FastifyInstance): void => {
     app.get('/api/intel', { schema: { summary: 'Provider budgets, queue, feeds, blacklist hits' } }, async () => intel.stats());
-    app.get<{ Params: { ip: string } }>(
+    app.post<{ Params: { ip: string } }>(
       '/api/intel/:ip',
-      { schema: { summary: 'Look up one external IP now', params: { type: 'object', properties: { ip: { type: 'string', maxLength: 64 } }, required: ['ip'] } } },
-      async (req, reply) => {
-        try {
-          return await intel.lookup(req.params.ip);
-        } catch (err) {
-          if (err instanceof HomesecError && err.code === 'INVALID_ARGUMENT') return reply.code(400).send({ error: err.message });
-          throw err;
-        }
-      },
+      { schema: { summary: 'Look up one external IP now (asks the providers; spends daily budget)', params: ipParamSchema } },
+      async (req, reply) => lookupIp(intel, req.params.ip, reply),
     );
   };
 }
