@@ -33,7 +33,7 @@ import { createNotifier, type Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './notify/routes.js';
 import { createDnsMonitor, type DnsMonitor } from './dns/dns-monitor.js';
 import { createHomeAssistant, type HomeAssistant } from './homeassistant/home-assistant.js';
-import { createVulnService, type VulnService } from './vuln/vuln-service.js';
+import { createVulnService, type VulnOptions, type VulnService } from './vuln/vuln-service.js';
 import { createInventory, type Inventory } from './inventory/inventory.js';
 import { loadRoles } from './store/state-files.js';
 import type { TelemetryContext } from './inventory/recommendations.js';
@@ -50,6 +50,18 @@ export interface AppDeps {
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   metrics?: Metrics;
+  /** Set only by `homesec demo` (src/demo/). */
+  demo?: DemoWiring;
+}
+
+/** What `homesec demo` changes in the wiring (its config does the rest: demo: true, loopback URLs, no name lookups). */
+export interface DemoWiring {
+  /** The loopback hosts running the demo's lab services: the scanner's only targets, accepted as inventory devices. */
+  labHosts: readonly string[];
+  /** The scenario's default gateway (instead of this machine's routes). */
+  gateways: readonly string[];
+  /** Vulnerability-service timing (the demo's loopback NVD fixture has no rate limit). */
+  vuln?: VulnOptions;
 }
 
 export interface App {
@@ -168,6 +180,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     metrics,
     store,
     observedHosts: () => [...traffic.devices()].map((d) => d.ip),
+    ...(deps.demo ? { fixedTargets: deps.demo.labHosts } : {}),
     probes: createScanProbes({ serviceTimeoutMs: config.scan_service_timeout_ms, pingWaitSeconds: 1 }),
   });
   if (config.enable_scanner) {
@@ -178,7 +191,7 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   // Vulnerabilities: NVD CVEs and CISA KEV for the products the scanner found.
   const vuln = config.enable_nvd
-    ? createVulnService(config, { store, bus, findings, clock, metrics, log: log.child({ component: 'vuln' }), inventory: () => scanner.hosts() })
+    ? createVulnService(config, { store, bus, findings, clock, metrics, log: log.child({ component: 'vuln' }), inventory: () => scanner.hosts() }, deps.demo?.vuln)
     : undefined;
 
   // Inventory: device identity (MAC/IP/hostname), roles, exposures, new devices, recommendations.
@@ -191,6 +204,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     log: log.child({ component: 'inventory' }),
     observedDevices: () => traffic.devices(),
     scanResults: () => scanner.hosts(),
+    ...(deps.demo ? { loopbackHosts: new Set(deps.demo.labHosts), gateways: async () => [...(deps.demo?.gateways ?? [])] } : {}),
     trackers: () => homeAssistant.trackers().map((t) => ({ ip: t.ip, mac: t.mac, hostName: t.hostname, name: t.friendlyName })),
     ...(vuln
       ? {

@@ -78,7 +78,7 @@ interface Harness {
 
 async function harness(
   over: Partial<InventoryConfig> = {},
-  opts: { world?: World; clock?: FakeClock; omit?: (keyof InventoryDeps)[] } = {},
+  opts: { world?: World; clock?: FakeClock; omit?: (keyof InventoryDeps)[]; loopbackHosts?: ReadonlySet<string> } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? new FakeClock(T0);
   const world = opts.world ?? newWorld();
@@ -113,6 +113,7 @@ async function harness(
     },
     vulnerabilities: (ip) => world.vulns.get(ip) ?? [],
     exposure: (ip) => world.internet.get(ip) ?? [],
+    ...(opts.loopbackHosts ? { loopbackHosts: opts.loopbackHosts } : {}),
   };
   for (const k of opts.omit ?? []) delete deps[k];
   const inv = createInventory(
@@ -335,6 +336,22 @@ describe('inventory: roles', () => {
     await h.inv.refresh();
     expect(h.inv.device('192.168.1.1')).toMatchObject({ role: 'gateway', vendor: 'AVM Audiovisuelles Marketing und Computersysteme GmbH' });
     await h.inv.stop();
+  });
+});
+
+describe('inventory: loopback', () => {
+  it('refuses loopback addresses, except the lab hosts homesec demo names', async () => {
+    const world = newWorld();
+    world.scans = [scan('127.0.0.20', [svc(2222, 'ssh')], T0), scan('127.0.0.1', [svc(22, 'ssh')], T0)];
+    world.leases = [{ ip: '127.0.0.20', mac: SYNO, hostname: 'nas' }, { ip: '127.0.0.1', mac: PI, hostname: 'me' }];
+    const plain = await harness({}, { world });
+    await plain.inv.refresh();
+    expect(plain.inv.devices()).toEqual([]);
+    await plain.inv.stop();
+    const demo = await harness({}, { world, loopbackHosts: new Set(['127.0.0.20']) });
+    await demo.inv.refresh();
+    expect(demo.inv.devices().map((d) => [d.ip, d.mac, d.hostname])).toEqual([['127.0.0.20', SYNO, 'nas']]);
+    await demo.inv.stop();
   });
 });
 

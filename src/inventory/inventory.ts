@@ -13,7 +13,8 @@
  *   host's neighbour table (MACs), the DHCP lease file when configured, Home Assistant device
  *   trackers — and merges them by identity.ts's rules (a MAC is the identity; addresses are
  *   history). IPv4 only: IPv6 addresses rotate (privacy addresses, RFC 8981) and would make
- *   every phone a new device each day.
+ *   every phone a new device each day. Loopback addresses are
+ *   refused unless deps.loopbackHosts names them (`homesec demo`'s lab hosts).
  * - Names: tracker > DHCP > mDNS/reverse DNS. Devices without a tracker/DHCP name get one
  *   lookup (reverse DNS, then the device's mDNS responder: resolve-name.ts) per NAME_TTL_MS,
  *   at most NAME_LOOKUPS_PER_REFRESH per refresh, NAME_CONCURRENCY at a time. Every name is
@@ -119,6 +120,11 @@ export interface InventoryDeps {
   vulnerabilities?: (ip: string) => readonly VulnerabilityRef[];
   /** Ports of a device reachable from the internet (port forwards, UPnP mappings, inbound flows). */
   exposure?: (ip: string) => readonly InternetPort[];
+  /**
+   * Loopback addresses accepted as device addresses (loopback is refused otherwise). Only
+   * `homesec demo` sets it: its lab services run on 127.0.0.x and stand in for devices.
+   */
+  loopbackHosts?: ReadonlySet<string>;
 }
 
 export interface RefreshSummary {
@@ -174,11 +180,12 @@ export const ACTIVE_MS = 24 * 3600_000;
 const MAX_TRACKERS = 4096;
 const MAX_SOURCE_TEXT = 120;
 
-function usableIpv4(ip: unknown): string | undefined {
+function usableIpv4(ip: unknown, loopbackHosts?: ReadonlySet<string>): string | undefined {
   if (typeof ip !== 'string' || !ipaddr.IPv4.isValidFourPartDecimal(ip)) return undefined;
   const a = ipaddr.IPv4.parse(ip);
   const r = a.range();
-  return r === 'unspecified' || r === 'broadcast' || r === 'multicast' || r === 'loopback' || r === 'linkLocal' ? undefined : a.toString();
+  if (r === 'loopback') return loopbackHosts?.has(a.toString()) ? a.toString() : undefined;
+  return r === 'unspecified' || r === 'broadcast' || r === 'multicast' || r === 'linkLocal' ? undefined : a.toString();
 }
 
 /** Creates the inventory; nothing runs until start(). */
@@ -390,14 +397,14 @@ export function createInventory(config: InventoryConfig, deps: InventoryDeps): I
     const sightings: Sighting[] = [];
     const observed = new Map<string, ObservedDevice>();
     for (const o of deps.observedDevices()) {
-      const ip = usableIpv4(o.ip);
+      const ip = usableIpv4(o.ip, deps.loopbackHosts);
       if (!ip) continue;
       observed.set(ip, o);
       if (o.bytesOut > 0) sightings.push({ ip, seenMs: Math.min(o.lastSeenMs, now), source: 'flows' });
     }
     const scans = new Map<string, HostScan>();
     for (const h of deps.scanResults()) {
-      const ip = usableIpv4(h.ip);
+      const ip = usableIpv4(h.ip, deps.loopbackHosts);
       if (!ip) continue;
       scans.set(ip, h);
       if (h.alive) sightings.push({ ip, seenMs: Math.min(h.scannedAtMs, now), source: 'scan' });
@@ -408,7 +415,7 @@ export function createInventory(config: InventoryConfig, deps: InventoryDeps): I
         const entries = Array.isArray(read) ? read : read.entries;
         neighbourSource = Array.isArray(read) ? 'ip-json' : read.source;
         for (const e of entries) {
-          const ip = usableIpv4(e.ip);
+          const ip = usableIpv4(e.ip, deps.loopbackHosts);
           const mac = normaliseMac(e.mac);
           if (ip && mac) sightings.push({ ip, mac, seenMs: now, source: 'neighbours', state: e.state });
         }
@@ -421,7 +428,7 @@ export function createInventory(config: InventoryConfig, deps: InventoryDeps): I
     if (leasesReader) {
       try {
         for (const l of await leasesReader()) {
-          const ip = usableIpv4(l.ip);
+          const ip = usableIpv4(l.ip, deps.loopbackHosts);
           const mac = normaliseMac(l.mac);
           if (!ip || !mac) continue;
           const s: Sighting = { ip, mac, seenMs: now, source: 'dhcp' };
@@ -443,7 +450,7 @@ export function createInventory(config: InventoryConfig, deps: InventoryDeps): I
         for (const t of await deps.trackers()) {
           if (trackers.length >= MAX_TRACKERS) break;
           trackers.push(t);
-          const ip = usableIpv4(t.ip);
+          const ip = usableIpv4(t.ip, deps.loopbackHosts);
           if (!ip) continue;
           const s: Sighting = { ip, seenMs: now, source: 'tracker' };
           const mac = normaliseMac(t.mac);
@@ -495,7 +502,7 @@ export function createInventory(config: InventoryConfig, deps: InventoryDeps): I
     }
     // Trackers without an address still name the device of their MAC.
     for (const t of trackers) {
-      if (usableIpv4(t.ip)) continue;
+      if (usableIpv4(t.ip, deps.loopbackHosts)) continue;
       const mac = normaliseMac(t.mac);
       const d = mac ? table.byMac(mac) : undefined;
       const name = cleanDisplayName(t.name);

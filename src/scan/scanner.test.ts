@@ -52,7 +52,7 @@ function fakeProbes(calls: string[]): Omit<ScanCycleDeps, 'now'> {
   };
 }
 
-function make(calls: string[], over: Record<string, unknown> = {}) {
+function make(calls: string[], over: Record<string, unknown> = {}, fixedTargets?: readonly string[]) {
   const config = configSchema.parse({ data_dir: dir, scan_ports: '21,22,80,443', scan_exceptions: '192.168.1.13', ...over });
   const clock = new FakeClock(1_700_000_000_000);
   const bus = createEventBus();
@@ -66,6 +66,7 @@ function make(calls: string[], over: Record<string, unknown> = {}) {
     store,
     observedHosts: () => ['192.168.1.10', '192.168.1.11', '192.168.1.12', '192.168.1.13', '224.0.0.251'],
     probes: fakeProbes(calls),
+    ...(fixedTargets ? { fixedTargets } : {}),
   });
   return { scanner, completed, clock };
 }
@@ -132,5 +133,14 @@ describe('scanner', () => {
     expect(calls[0]).toBe('scan 192.168.1.10 ports=4');
     await scanner.runCycle('schedule');
     expect(calls.find((c) => c.startsWith('scan 192.168.1.10 192.168.1.11 192.168.1.12 10.9.9.1 10.9.9.2'))).toBeTruthy();
+  });
+
+  it('with fixed targets (homesec demo) scans exactly those minus exceptions, never observed hosts or ranges', async () => {
+    const calls: string[] = [];
+    const { scanner } = make(calls, { scan_discovery_ranges: '10.9.9.0/30', scan_exceptions: '127.0.0.4' }, ['127.0.0.2', '127.0.0.3', '127.0.0.4']);
+    await scanner.start();
+    await scanner.runCycle('schedule');
+    expect(calls.filter((c) => c.startsWith('scan '))).toEqual(['scan 127.0.0.2 127.0.0.3 ports=4']);
+    expect(scanner.summary().targets).toBe(2);
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The active scanner component. Rules: scans only what scanTargets allows (observed internal
- * hosts, configured discovery ranges, minus exceptions); one cycle at a time (a trigger while
- * a cycle runs answers "busy"); results are persisted to SQLite and homesec_hosts.yaml after
- * every cycle and reloaded at start, so the inventory is populated before the first scan;
- * stop() aborts a running cycle and waits for it. Scheduling is the app's job (it calls
- * runCycle from the scheduler); this component owns state and the cycle itself.
+ * hosts, configured discovery ranges, minus exceptions) — or, when deps.fixedTargets is set
+ * (`homesec demo`: its loopback lab hosts), exactly those and nothing observed in flows; one
+ * cycle at a time (a trigger while a cycle runs answers "busy"); results are persisted to
+ * SQLite and homesec_hosts.yaml after every cycle and reloaded at start, so the inventory is
+ * populated before the first scan; stop() aborts a running cycle and waits for it. Scheduling
+ * is the app's job (it calls runCycle from the scheduler); this component owns state and the
+ * cycle itself.
  */
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -86,6 +88,12 @@ export interface ScannerDeps {
   store: Store;
   /** Internal hosts observed in flows (the traffic tracker's devices). */
   observedHosts: () => Iterable<string>;
+  /**
+   * When set, every cycle without explicit targets scans exactly these addresses (minus
+   * scan_exceptions) and never the observed hosts or discovery ranges. Only `homesec demo`
+   * sets it, to its loopback lab hosts (which scanTargets would refuse as loopback).
+   */
+  fixedTargets?: readonly string[];
   probes: Omit<ScanCycleDeps, 'now'> & { close?(): Promise<void> };
 }
 
@@ -154,7 +162,10 @@ export function createScanner(config: ScannerConfig, deps: ScannerDeps): Scanner
     try {
       let targets: readonly string[];
       if (given) targets = given;
-      else {
+      else if (deps.fixedTargets) {
+        const except = new Set(config.scan_exceptions);
+        targets = deps.fixedTargets.filter((ip) => !except.has(ip)).slice(0, config.scan_max_hosts);
+      } else {
         const t = scanTargets({
           observed: deps.observedHosts(),
           ranges: config.scan_discovery_ranges,
