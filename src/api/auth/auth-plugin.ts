@@ -49,13 +49,13 @@ declare module 'fastify' {
 }
 
 /**
- * True when the request needs authentication. The route that will run decides (its URL
- * pattern), not the raw path: a router decodes `%61pi` to `api`, so a check of the raw text
- * alone could be walked around. Requests that match no route are judged by their decoded path.
+ * True when the request needs authentication: when the route that will run is protected (its
+ * URL pattern: a router decodes `%61pi` to `api`, so the raw text alone could be walked
+ * around) or when the path, raw or decoded, is (unknown /api/ paths answer 401, not 404).
  */
 function isProtected(req: FastifyRequest): boolean {
   const route = req.routeOptions.url;
-  if (route !== undefined) return protectedPath(route);
+  if (route !== undefined && protectedPath(route)) return true;
   const raw = (req.url.split('?')[0] ?? req.url).replace(/\/{2,}/g, '/');
   let decoded = raw;
   try {

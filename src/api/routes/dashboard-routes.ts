@@ -171,9 +171,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
         } catch {
           /* unreadable: none */
         }
-        const base = r
-          ? toExternalIp(r)
-          : toExternalIp({ ip, firstSeenMs: 0, lastSeenMs: 0, bytesIn: 0, bytesOut: 0, flows: 0, devices: 0, enr: e, blacklists: [], rating: { level: 'unknown', score: 0, reasons: [] }, flagged: false, sOrg: '', sCountry: '', sRdns: '' });
+        const base = toExternalIp(r ?? views.externals.standalone(ip, e));
         return { ...base, deviceIps, providers: providerViews(known ? e : undefined) };
       },
     );

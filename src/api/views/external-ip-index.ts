@@ -98,6 +98,8 @@ export interface ExternalIpIndex {
   refresh(): void;
   page(q: PageQuery): { total: number; items: ExternalIp[]; generatedMs: number };
   get(ip: string): IndexedIp | undefined;
+  /** A row for an address outside the traffic table (looked up only), rated from `e`. */
+  standalone(ip: string, e: Enrichment): IndexedIp;
   /** Addresses known and how many are flagged. */
   counts(): { known: number; flagged: number };
   /** Forces a full read at the next refresh (tests, after a bulk change). */
@@ -184,8 +186,7 @@ export function createExternalIpIndex(deps: ExternalIpIndexDeps, options: Partia
   let generatedMs = 0;
 
   /** Derives rating, names and search fields of r from its enrichment, the feeds and rDNS. */
-  const derive = (r: IndexedIp): void => {
-    const e = enrich.get(r.ip);
+  const derive = (r: IndexedIp, e: Enrichment | undefined = enrich.get(r.ip)): void => {
     r.enr = e;
     const intel = deps.intel;
     const bl = intel?.matcher().matchIp(r.ip);
@@ -235,7 +236,8 @@ export function createExternalIpIndex(deps: ExternalIpIndexDeps, options: Partia
     enrich = nextEnrich;
     const next = new Map<string, IndexedIp>();
     let maxSeen = 0;
-    const ext = db.prepare(`SELECT ${EXT_COLUMNS} FROM external_ips ORDER BY last_seen_ms DESC LIMIT ?`).all(o.maxRows) as ExtRow[];
+    const cutoff = o.retentionMs > 0 ? now - o.retentionMs : Number.MIN_SAFE_INTEGER;
+    const ext = db.prepare(`SELECT ${EXT_COLUMNS} FROM external_ips WHERE last_seen_ms >= ? ORDER BY last_seen_ms DESC LIMIT ?`).all(cutoff, o.maxRows) as ExtRow[];
     for (const x of ext) {
       const r = fromRow(x);
       derive(r);
@@ -369,6 +371,11 @@ export function createExternalIpIndex(deps: ExternalIpIndexDeps, options: Partia
     get(ip) {
       refresh();
       return rows.get(ip);
+    },
+    standalone(ip, e) {
+      const r = fromRow({ ip, first_seen_ms: 0, last_seen_ms: 0, bytes_in: 0, bytes_out: 0, flows: 0, devices: 0 });
+      derive(r, e);
+      return r;
     },
     counts() {
       refresh();
