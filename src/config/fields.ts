@@ -102,7 +102,7 @@ export function parseSize(v: string | number): number {
 }
 
 /** Wraps a throwing parser as a zod transform that reports the thrown message as an issue. */
-function parsed<I, O>(fn: (v: I) => O) {
+export function parsed<I, O>(fn: (v: I) => O) {
   return (v: I, ctx: z.RefinementCtx): O => {
     try {
       return fn(v);

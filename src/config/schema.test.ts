@@ -40,7 +40,21 @@ describe('config schema defaults', () => {
   it('every key has a description and secrets are the API credentials', () => {
     const js = configJsonSchema() as { properties: Record<string, { description?: string; writeOnly?: boolean }> };
     for (const k of CONFIG_KEYS) expect(js.properties[k]?.description, k).toBeTruthy();
-    expect([...SECRET_KEYS].sort()).toEqual(['abuseipdb_api_key', 'dns_password', 'ha_token', 'ipinfo_token', 'mqtt_password', 'nvd_api_key', 'shodan_api_key', 'virustotal_api_key']);
+    expect([...SECRET_KEYS].sort()).toEqual([
+      'abuseipdb_api_key',
+      'block_list_token',
+      'block_mikrotik_password',
+      'block_opnsense_key',
+      'block_opnsense_secret',
+      'block_pihole_password',
+      'dns_password',
+      'ha_token',
+      'ipinfo_token',
+      'mqtt_password',
+      'nvd_api_key',
+      'shodan_api_key',
+      'virustotal_api_key',
+    ]);
     expect(js.properties.nvd_api_key?.writeOnly).toBe(true);
   });
 });

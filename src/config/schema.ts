@@ -9,6 +9,7 @@
  * has a description. Secrets are declared with secret() and never printed.
  */
 import { z } from 'zod';
+import { BLOCK_CONFIG_SHAPE } from '../block/block-config.js';
 import { HOMEASSISTANT_CONFIG_SHAPE } from '../homeassistant/ha-config.js';
 import { NOTIFY_CONFIG_SHAPE } from '../notify/channel-config.js';
 import { bool, cidrList, httpUrl, int, ipList, num, port, portList, secret, size, stringList, urlList } from './fields.js';
@@ -155,6 +156,9 @@ export const configSchema = z
 
     // --- homesec: Home Assistant (MQTT discovery, WebSocket tracker enrichment) ---
     ...HOMEASSISTANT_CONFIG_SHAPE,
+
+    // --- homesec: automated response (blocking; schemas live beside the engine) ---
+    ...BLOCK_CONFIG_SHAPE,
   })
   .strict();
 

@@ -239,4 +239,52 @@ export const MIGRATIONS: readonly Migration[] = [
           CREATE INDEX inventory_ip_history_device ON inventory_ip_history(device_id, id);
           ALTER TABLE findings ADD COLUMN remediation TEXT;`,
   },
+  {
+    version: 10,
+    name: 'blocking: active blocks, audit log, offences, pushed entries, state',
+    // block_active: one row per blocked IP or domain (expires_ms always set; dry_run rows were
+    // never pushed). block_audit: every decision, newest by id. block_offences: repeat
+    // counts for escalation. block_pushed: what homesec put on each target (targets that
+    // cannot tag entries remove only these). block_state: pause flag and the like.
+    sql: `CREATE TABLE block_active (
+            value TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            source TEXT NOT NULL,
+            finding_key TEXT,
+            created_ms INTEGER NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            offence INTEGER NOT NULL,
+            dry_run INTEGER NOT NULL
+          );
+          CREATE INDEX block_active_expires ON block_active(expires_ms);
+          CREATE TABLE block_audit (
+            id INTEGER PRIMARY KEY,
+            ts_ms INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            value TEXT,
+            kind TEXT,
+            actor TEXT NOT NULL,
+            result TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            guard TEXT,
+            detail TEXT NOT NULL
+          );
+          CREATE INDEX block_audit_ts ON block_audit(ts_ms);
+          CREATE TABLE block_offences (
+            value TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            last_ms INTEGER NOT NULL
+          );
+          CREATE TABLE block_pushed (
+            target TEXT NOT NULL,
+            value TEXT NOT NULL,
+            pushed_ms INTEGER NOT NULL,
+            PRIMARY KEY (target, value)
+          );
+          CREATE TABLE block_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+          );`,
+  },
 ];
