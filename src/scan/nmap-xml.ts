@@ -2,10 +2,12 @@
  * Parser of nmap's XML output (`-oX`, xmloutputversion 1.05) into homesec's scan shapes.
  * Rules: pure; tolerant (missing elements are simply absent; non-nmap XML gives no hosts);
  * bounded (at most 65,536 hosts and 65,536 ports per host are read); every string nmap
- * reports is treated as untrusted text (it echoes what services said). nmap's CPEs are
+ * reports is untrusted text (it echoes what services said): kept as sanitizeText output, at
+ * most 300 characters, control characters escaped. nmap's CPEs are
  * kept as nmap wrote them (cpe:/a:…, 2.2 URI form); the vulnerability matcher maps vendors.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { sanitizeText } from './service/sanitize.js';
 import type { OsGuess, PortState, Service } from './types.js';
 
 export interface NmapPort {
@@ -38,13 +40,20 @@ function arr(v: unknown): Node[] {
   return Array.isArray(v) ? (v as Node[]) : v && typeof v === 'object' ? [v as Node] : [];
 }
 
+/** A value nmap reported, as plain text of at most 300 characters (control characters escaped). */
 function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v.slice(0, 300) : typeof v === 'number' ? String(v) : undefined;
+  return typeof v === 'string' && v.length > 0 ? sanitizeText(v, 300) : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** A number nmap reported, as an integer within [min, max] (0 when unusable). */
+function clampInt(v: unknown, min: number, max: number): number {
+  const n = Math.trunc(Number(v));
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min;
 }
 
 function cpes(node: Node): string[] {
   return (Array.isArray(node.cpe) ? node.cpe : [])
-    .map((c: unknown) => (typeof c === 'string' ? c : str((c as Node)?.['#text'])))
+    .map((c: unknown) => str(typeof c === 'string' ? c : (c as Node)?.['#text']))
     .filter((c): c is string => typeof c === 'string')
     .slice(0, 10);
 }
@@ -58,7 +67,7 @@ function serviceOf(port: number, svc: Node | undefined): Service | undefined {
     protocol: 'tcp',
     name: svc.tunnel === 'ssl' && name === 'http' ? 'https' : name,
     method: 'nmap',
-    confidence: Number(svc.conf) || 0,
+    confidence: clampInt(svc.conf, 0, 10),
   };
   if (product) {
     out.productName = product;
@@ -82,7 +91,7 @@ function osOf(node: Node | undefined): OsGuess | undefined {
   return {
     family: str(cls?.osfamily) ?? str(match.name) ?? 'unknown',
     detail: str(match.name),
-    confidence: Math.min(100, Number(match.accuracy) || 0),
+    confidence: clampInt(match.accuracy, 0, 100),
     reasons: ['nmap OS detection'],
   };
 }
@@ -116,7 +125,7 @@ export function parseNmapXml(xml: string): NmapHost[] {
     const os = osOf(h.os as Node | undefined);
     if (os) host.os = os;
     const dist = Number((h.distance as Node | undefined)?.value);
-    if (Number.isInteger(dist)) host.distance = dist;
+    if (Number.isInteger(dist) && dist >= 0 && dist <= 255) host.distance = dist;
     hosts.push(host);
   }
   return hosts;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { recordFuzzRun } from '../../../test/support/reliability-meta.js';
 import { decodeIpfix } from './ipfix.js';
 import { TemplateStore } from './template-store.js';
 import {
@@ -311,7 +312,7 @@ describe('decodeIpfix hostile-input catalogue', () => {
     expect(store.templateCount()).toBe(0);
   });
 
-  it('catalogue #11: 500,000 mutated/random IPFIX messages: no throw, bounded templates, < 5 ms each', () => {
+  it('catalogue #11: 500,000 mutated/random IPFIX messages: no throw, bounded templates, < 5 ms each', ({ task }) => {
     const seeds: Buffer[] = GOLDEN_CASES.filter((g) => g.decoder === 'ipfix').map((g) => readFileSync(goldenPaths(g.name).bin));
     seeds.push(msg([ipfixTemplates([{ id: 256, fields: V4 }]), dataSet(256, [v4Record(), v4Record()])]));
     seeds.push(msg([ipfixWithdrawals(2, [2, 256]), ipfixWithdrawals(3, [3])]));
@@ -320,7 +321,7 @@ describe('decodeIpfix hostile-input catalogue', () => {
     const store = new TemplateStore({ maxTemplatesPerExporter: 64, maxExporters: 16, maxTotalTemplates: 512, maxTotalFields: 20_000 });
     // 500,000 per decoder: the catalogue's 10^6 mutations over v9 + IPFIX. FUZZ_CASES overrides.
     const cases = Number(process.env.FUZZ_CASES ?? 500_000);
-    const rep = runFuzz(decodeIpfix, store, seeds, 10, cases, 0xbadc0de);
+    const rep = recordFuzzRun(task, cases, () => runFuzz(decodeIpfix, store, seeds, 10, cases, 0xbadc0de));
     console.log(`ipfix fuzz: ${JSON.stringify(rep)}`);
     expect(rep.maxRetimedMs).toBeLessThan(5);
     expect(process.memoryUsage().rss).toBeLessThan(1024 * 1024 * 1024);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { recordFuzzRun } from '../../../test/support/reliability-meta.js';
 import { TemplateStore } from './template-store.js';
 import { dataSet, record, set, u16, v9OptionsTemplate, v9Packet, v9Templates, type Field } from './testdata/builder.js';
 import { GOLDEN_CASES, SOFTFLOWD_V4 } from './testdata/golden-cases.js';
@@ -278,14 +279,14 @@ describe('decodeV9 hostile-input catalogue', () => {
     expect(small.templateCount()).toBe(0);
   });
 
-  it('catalogue #11: 500,000 mutated/random v9 datagrams: no throw, bounded templates, < 5 ms each', () => {
+  it('catalogue #11: 500,000 mutated/random v9 datagrams: no throw, bounded templates, < 5 ms each', ({ task }) => {
     const seeds: Buffer[] = GOLDEN_CASES.filter((g) => g.decoder === 'v9').map((g) => readFileSync(goldenPaths(g.name).bin));
     seeds.push(withTemplate([simpleRecord(), simpleRecord()]));
     seeds.push(packet([v9OptionsTemplate(260, [[1, 4]], [[34, 4]]), dataSet(260, [record([[1, 4], [34, 4]], [0, 10])])]));
     const store = new TemplateStore({ maxTemplatesPerExporter: 64, maxExporters: 16, maxTotalTemplates: 512, maxTotalFields: 20_000 });
     // 500,000 per decoder: the catalogue's 10^6 mutations over v9 + IPFIX. FUZZ_CASES overrides.
     const cases = Number(process.env.FUZZ_CASES ?? 500_000);
-    const rep = runFuzz(decodeV9, store, seeds, 9, cases, 0xc0ffee);
+    const rep = recordFuzzRun(task, cases, () => runFuzz(decodeV9, store, seeds, 9, cases, 0xc0ffee));
     console.log(`v9 fuzz: ${JSON.stringify(rep)}`);
     expect(rep.maxRetimedMs).toBeLessThan(5);
     expect(process.memoryUsage().rss).toBeLessThan(1024 * 1024 * 1024);

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzz } from '../../../test/support/fuzz.js';
 import type { Service } from '../types.js';
 import { identifyService } from './identify.js';
 import { PROBES } from './probes.js';
@@ -100,26 +101,22 @@ describe('identifyService with hostile input', () => {
     }
   });
 
-  it('random bytes never throw and give bounded, safe output (20,000 cases)', () => {
+  it('random bytes never throw and give bounded, safe output (20,000 cases)', ({ task }) => {
     const ports = [0, 21, 22, 23, 25, 53, 80, 110, 143, 443, 554, 631, 1883, 3306, 5000, 5060, 5432, 5900, 6379, 8883, 9100, 27017, 65535];
     const probes = [undefined, 'unknown-probe', ...PROBES.map((p) => p.name)];
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...ports),
-        fc.constantFrom(...probes),
-        fc.uint8Array({ maxLength: 600 }),
-        fc.boolean(),
-        fc.boolean(),
-        (port, probe, bytes, asBanner, tls) => {
-          const s = identifyService(asBanner ? { port, banner: bytes, tls } : { port, probe, response: bytes, tls });
-          checkService(s);
-        },
-      ),
-      { numRuns: 20_000 },
+    fuzz(
+      task,
+      'scan/service identify (random bytes)',
+      fc.tuple(fc.constantFrom(...ports), fc.constantFrom(...probes), fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.boolean()),
+      ([port, probe, bytes, asBanner, tls]) => {
+        const s = identifyService(asBanner ? { port, banner: bytes, tls } : { port, probe, response: bytes, tls });
+        checkService(s);
+      },
+      20_000,
     );
   });
 
-  it('known prefixes followed by random bytes never throw (mutated real answers)', () => {
+  it('known prefixes followed by random bytes never throw (mutated real answers)', ({ task }) => {
     const prefixes = [
       latin1('SSH-2.0-OpenSSH_'),
       latin1('SSH-2.0-dropbear_'),
@@ -136,12 +133,15 @@ describe('identifyService with hostile input', () => {
       mysqlHandshakeV10('5.5.5-10.11.6-MariaDB').subarray(0, 20),
       dnsVersionAnswer(DNS_QUERY_ID, 'dnsmasq-2.90').subarray(0, 40),
     ];
-    fc.assert(
-      fc.property(fc.constantFrom(...prefixes), fc.uint8Array({ maxLength: 300 }), fc.constantFrom(21, 22, 25, 53, 80, 143, 554, 1883, 3306, 5060, 5900), (prefix, tail, port) => {
+    fuzz(
+      task,
+      'scan/service identify (known prefixes)',
+      fc.tuple(fc.constantFrom(...prefixes), fc.uint8Array({ maxLength: 300 }), fc.constantFrom(21, 22, 25, 53, 80, 143, 554, 1883, 3306, 5060, 5900)),
+      ([prefix, tail, port]) => {
         checkService(identifyService({ port, banner: concat(prefix, tail) }));
         checkService(identifyService({ port, probe: PROBES[0]?.name, response: concat(prefix, tail) }));
-      }),
-      { numRuns: 5_000 },
+      },
+      5_000,
     );
   });
 

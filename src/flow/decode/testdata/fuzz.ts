@@ -5,8 +5,6 @@
  * mutates seed datagrams with structure-aware operations (length fields, counts, truncation,
  * chunk duplication/splicing) and also produces random bytes behind a valid version number.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { DecodeResult, FlowRecord } from '../../types.js';
 import type { TemplateStore } from '../template-store.js';
 
@@ -192,15 +190,5 @@ export function runFuzz(
   return { cases, ms, maxDecodeMs, slowOver5ms, maxRetimedMs, records };
 }
 
-let gcFn: (() => void) | undefined;
-
-/** Heap bytes still in use after a full garbage collection (test-only: enables --expose-gc at runtime). */
-export function retainedHeap(): number {
-  if (gcFn === undefined) {
-    setFlagsFromString('--expose-gc');
-    gcFn = runInNewContext('gc') as () => void;
-  }
-  gcFn();
-  gcFn();
-  return process.memoryUsage().heapUsed;
-}
+/** Heap bytes still in use after a full garbage collection (the fuzzing kit's helper). */
+export { retainedHeap } from '../../../../test/support/fuzz.js';
