@@ -31,6 +31,8 @@ import { createCollector, type Collector } from './flow/collector.js';
 import { createIntel, type Intel } from './intel/intel.js';
 import { createNotifier, type Notifier } from './notify/notifier.js';
 import { notifyRoutes } from './notify/routes.js';
+import { createBlocker, type Blocker } from './block/blocker.js';
+import { blockRoutes } from './block/routes.js';
 import { createDnsMonitor, type DnsMonitor } from './dns/dns-monitor.js';
 import { createHomeAssistant, type HomeAssistant } from './homeassistant/home-assistant.js';
 import { createVulnService, type VulnOptions, type VulnService } from './vuln/vuln-service.js';
@@ -75,6 +77,8 @@ export interface App {
   readonly findings: FindingsStore;
   readonly scanner: Scanner;
   readonly notifier: Notifier;
+  /** Automated response (blocking; idle unless block_enable). */
+  readonly blocker: Blocker;
   readonly inventory: Inventory;
   readonly dns: DnsMonitor;
   readonly homeAssistant: HomeAssistant;
@@ -139,6 +143,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     log: log.child({ component: 'notify' }),
     ...(haLinked ? { callService: (d: string, sv: string, data: Record<string, unknown>) => homeAssistant.callService(d, sv, data) } : {}),
   });
+
+  // Automated response: findings → policy → safety guards → expiring blocks on nftables/OPNsense/MikroTik/Pi-hole/blocklist URL.
+  const blocker = createBlocker(config, { store, bus, findings, clock, metrics, log: log.child({ component: 'block' }) });
 
   // Threat intel: providers, rDNS, blacklist feeds; findings for flows to listed addresses.
   const intel = config.enable_threat_intel
@@ -339,7 +346,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           (app) => liveEvents.routes(app),
           (app) => createDashboardStatic().routes(app),
           inventoryRoutes(inventory, telemetry),
-          ...(vuln ? [vulnRoutes(vuln, log.child({ component: 'api' }))] : []), notifyRoutes(notifier), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
+          ...(vuln ? [vulnRoutes(vuln, log.child({ component: 'api' }), bus)] : []), notifyRoutes(notifier), blockRoutes(blocker), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;
 
@@ -347,6 +354,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     { name: 'store', component: store },
     { name: 'findings', component: findings },
     { name: 'notify', component: notifier },
+    { name: 'block', component: blocker },
     { name: 'traffic', component: trafficComponent },
     ...(intel ? [{ name: 'intel', component: intel }] : []),
     { name: 'dns', component: dns },
@@ -376,6 +384,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     findings,
     scanner,
     notifier,
+    blocker,
     inventory,
     dns,
     homeAssistant,

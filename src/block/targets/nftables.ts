@@ -138,8 +138,8 @@ export function parseNftTable(json: string, nowMs: number): NftTableView {
 /** A safe one-line reason from nft's stderr. */
 function nftError(r: NftResult): string {
   if (r.killed) return 'nft did not finish in time';
-  const line = r.stderr.split('\n').find((l) => l.startsWith('Error:')) ?? r.stderr.split('\n')[0];
-  return cleanText(line, 160) ?? `nft exited with ${r.code}`;
+  const line = r.stderr.split('\n').find((l) => l.includes('Error:'));
+  return cleanText(line === undefined ? r.stderr.split('\n')[0] : line.slice(line.indexOf('Error:')), 160) ?? `nft exited with ${r.code}`;
 }
 
 const missingTable = (r: NftResult) => r.code !== 0 && /No such file or directory/.test(r.stderr);
