@@ -302,8 +302,10 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
   let pass: Promise<void> | undefined;
   let again = false;
 
+  /** What must be on `t`: enforced, unexpired blocks the guards allow (nothing while disabled). */
   const desiredFor = (t: PushTarget): DesiredEntry[] =>
     [...active.values()]
+      .filter(() => config.block_enable)
       .filter((b) => !b.dryRun && t.kinds.includes(b.kind) && b.expiresMs > now() && checkSubject(b, protection).ok)
       .map((b) => ({ kind: b.kind, value: b.value, expiresMs: b.expiresMs, comment: b.reason }));
 

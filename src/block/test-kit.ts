@@ -120,7 +120,7 @@ export const BASE_CONFIG: Partial<ConfigInput> = { block_enable: true, block_dry
 /** Starts findings store + engine on a fresh temp database (see module rules). */
 export async function blockHarness(
   cfg: Partial<ConfigInput> = {},
-  o: { targets?: BlockTarget[]; facts?: HostFacts; resolve?: BlockerDeps['resolve']; startMs?: number } = {},
+  o: { targets?: BlockTarget[] | 'registry'; facts?: HostFacts; resolve?: BlockerDeps['resolve']; startMs?: number } = {},
 ): Promise<BlockHarness> {
   const db = tempDb('homesec-block-');
   const clock = new FakeClock(o.startMs ?? Date.UTC(2026, 0, 10, 12));
@@ -132,7 +132,7 @@ export async function blockHarness(
   const store = { dir: db.dir, get db() { return db.db; }, checkpoint() {}, async start() {}, async stop() {} } as Store;
   const findings = createFindingsStore({ store, bus, log, metrics });
   await findings.start();
-  const targets = o.targets ?? [];
+  const targets = o.targets === 'registry' ? [] : (o.targets ?? []);
   const build = (c: Partial<ConfigInput>) =>
     createBlocker(configSchema.parse({ data_dir: db.dir, ...BASE_CONFIG, ...c }), {
       store,
@@ -141,7 +141,7 @@ export async function blockHarness(
       clock,
       log,
       metrics,
-      targets,
+      ...(o.targets === 'registry' ? {} : { targets }),
       hostFacts: async () => o.facts ?? TEST_FACTS,
       resolve: o.resolve ?? (async () => []),
     });

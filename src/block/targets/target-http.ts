@@ -7,7 +7,7 @@
  * `acceptStatus`; the caller's abort signal (the engine stopping) ends a call at once.
  */
 import type { Clock } from '../../core/clock.js';
-import { describeHttpError, requestJson, type HttpMethod } from '../../core/http-client.js';
+import { requestJson, type HttpMethod } from '../../core/http-client.js';
 import { TargetError, type TargetErrorKind } from '../target.js';
 
 export interface TargetHttpOptions {
@@ -66,5 +66,5 @@ export async function callJson(
   if (r.ok) return r.value;
   const kind = KIND[r.error.kind] ?? 'protocol';
   const hint = kind === 'auth' ? ' (check the credentials and the user\'s permissions)' : '';
-  throw new TargetError(kind, `${describeHttpError(r.error)}${hint}`);
+  throw new TargetError(kind, `${r.error.detail}${hint}`);
 }
