@@ -325,6 +325,16 @@ describe('kill switch, dry run, expiry, restart, reconcile', () => {
     expect(h.blocker.status().targets.find((t) => t.name === 'fw')).toMatchObject({ state: 'ok', entries: 2 });
   });
 
+  it('an address homesec pushed, that left the target by hand, is forgotten: the admin adding it later keeps it', async () => {
+    const { h, alias } = await setup();
+    await report(h, blacklistHit('45.33.100.1'));
+    alias.entries.delete('45.33.100.1');
+    await h.blocker.unblock('45.33.100.1', 'false positive');
+    alias.entries.set('45.33.100.1', {});
+    await h.blocker.reconcile();
+    expect([...alias.entries.keys()]).toEqual(['45.33.100.1']);
+  });
+
   it('a failing target is reported (once), retried at the next reconcile, and does not hold back the others', async () => {
     const { h, fw, alias } = await setup();
     fw.failWith = new TargetError('auth', 'HTTP 401 (check the credentials)');

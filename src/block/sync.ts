@@ -9,7 +9,8 @@
  *   or homesec's own table) or, when it cannot tell, homesec's ledger says homesec pushed
  *   them. Entries someone else made are never removed, even when they name a blocked address.
  * - The ledger is written ahead: an entry is marked pushed before add() and unmarked when
- *   add() reports it failed, so a crash can never leave an entry of homesec's unmarked.
+ *   add() reports it failed, so a crash can never leave an entry of homesec's unmarked; an
+ *   entry that left the target by other means is forgotten at the next complete listing.
  * - A thrown TargetError aborts the pass for this target (the caller records the health);
  *   per-entry failures are returned.
  */
@@ -42,6 +43,13 @@ export async function reconcileTarget(t: PushTarget, desired: readonly DesiredEn
   const mine = (e: TargetEntry) => e.owned ?? pushed.has(e.value);
   const want = new Map(desired.map((d) => [d.value, d]));
   const have = new Map(listing.entries.map((e) => [e.value, e]));
+  // Ledger entries that are gone from the target (expired there, deleted by hand) and not wanted are
+  // forgotten, so an address the admin adds later by hand is never taken for homesec's.
+  if (listing.complete) {
+    const stale = [...pushed].filter((v) => !have.has(v) && !want.has(v));
+    ledger.unmarkPushed(t.name, stale);
+    for (const v of stale) pushed.delete(v);
+  }
 
   const remove: TargetEntry[] = [];
   const add: DesiredEntry[] = [];
