@@ -1,0 +1,7 @@
+/** CVE identifiers mentioned anywhere in a finding (evidence, title, detail); unique, in order. */
+export const CVE_RE = /CVE-\d{4}-\d{4,7}/g;
+
+export function cvesIn(...parts: unknown[]): string[] {
+  const text = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p) ?? '')).join(' ');
+  return [...new Set(text.match(CVE_RE) ?? [])];
+}
