@@ -2,9 +2,10 @@
  * The automated-response component: turns findings (and manual requests) into expiring
  * blocks on the configured targets, safely. Rules:
  * - Decisions are synchronous and persisted before anything else happens (block-store.ts);
- *   target I/O happens afterwards in ONE sync loop (a pass reconciles every push target in
- *   parallel; requests made during a pass run one more pass), so targets are never changed
- *   concurrently and a burst of decisions costs at most two passes.
+ *   target I/O happens afterwards in ONE sync loop (sync-loop.ts: a pass reconciles every
+ *   push target; requests made during a pass run one more), so targets are never changed
+ *   concurrently and a burst of decisions costs at most two passes. Protected addresses
+ *   are gathered at start and every reconcile interval (protection-sources.ts).
  * - Safety, in this order, for every automatic candidate: automation not paused; not
  *   already blocked; the guards (guards.ts, the one place) allow it; fewer than
  *   block_max_active blocks; fewer than block_max_per_hour automatic blocks in the last
@@ -19,7 +20,8 @@
  *   or are released; a dry-run block left when dry run is switched off is discarded. With
  *   nothing enforced and nothing pushed before, dry run does no target I/O at all.
  * - releaseAll() is the kill switch: every block is dropped, automation pauses, and every
- *   push target loses every entry homesec owns — it works even with blocking disabled.
+ *   push target loses every entry homesec owns — it works even with blocking disabled (in
+ *   dry run only targets homesec pushed to before are contacted).
  * - Disabled (block_enable off): no finding is acted on, no timer runs, manual blocks are
  *   refused; status, the audit log and releaseAll() still work.
  * - Audit: every decision, refusal (a repeated refusal of the same subject and class is
@@ -39,12 +41,13 @@ import type { BlockOptions } from './block-config.js';
 import { createBlockStore, type AuditInput } from './block-store.js';
 import type { BlocklistTarget } from './blocklist-url.js';
 import { buildProtection, checkSubject, type Protection } from './guards.js';
-import { discoverHostFacts, resolveName, urlHost, type HostFacts } from './host-facts.js';
+import { discoverHostFacts, resolveName, type HostFacts } from './host-facts.js';
+import { gatherProtection } from './protection-sources.js';
 import { formatDuration, manualTtl, offenceSince, triggers, ttlForOffence } from './policy.js';
 import { buildTargets } from './registry.js';
 import { canonicalSubject, subjectsOf, type Subject, type SubjectKind } from './subjects.js';
-import { reconcileTarget } from './sync.js';
-import { asTargetError, type BlockTarget, type DesiredEntry, type PushTarget } from './target.js';
+import { createSyncLoop } from './sync-loop.js';
+import type { BlockTarget, DesiredEntry, PushTarget } from './target.js';
 import type { AuditEntryView, BlockStatusView, BlockView, ReleaseAllResultView, TargetHealthView } from './types.js';
 
 declare module '../core/events.js' {
@@ -104,9 +107,6 @@ const REFUSAL_REPEAT_MS = 3_600_000;
 const AUDIT_ROWS = 50_000;
 const AUDIT_DAYS = 180;
 
-/** A push target's health as the engine keeps it (the view adds name, mode and kinds). */
-type Health = Omit<TargetHealthView, 'name' | 'mode' | 'kinds' | 'fetches' | 'lastFetchMs'>;
-
 /** Creates the component; nothing runs until start(). */
 export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker {
   const { clock, log, metrics } = deps;
@@ -115,7 +115,6 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
   const targets = deps.targets ?? buildTargets(config, { clock, signal: abort.signal });
   const push = targets.filter((t): t is PushTarget => t.mode === 'push');
   const blocklist = targets.find((t): t is BlocklistTarget => t.mode === 'pull' && 'serve' in t);
-  const health = new Map<string, Health>(push.map((t) => [t.name, { state: 'never', added: 0, removed: 0, failed: 0 }]));
   const resolve = deps.resolve ?? ((name: string) => resolveName(name, 2000, clock));
 
   const active = new Map<string, BlockView>();
@@ -123,7 +122,6 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
   let protectedCounts: Record<string, number> = {};
   let paused: BlockStatusView['paused'] = null;
   let skippedWhilePaused = 0;
-  let lastReconcileMs: number | undefined;
   let nextReconcileMs = 0;
   let timer: TimerHandle | undefined;
   let offFinding: (() => void) | undefined;
@@ -140,24 +138,9 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
   // ---------------------------------------------------------------- protection
   const refreshProtection = async (): Promise<void> => {
     const facts = await (deps.hostFacts ?? discoverHostFacts)().catch((): HostFacts => ({ gateways: [], resolvers: [], ownAddresses: [] }));
-    const hostsOf = (urls: string[]) => urls.map(urlHost).filter((h): h is string => h !== undefined);
-    const withAddresses = async (hosts: string[]) => {
-      const out = [...hosts];
-      for (const h of hosts) if (canonicalSubject(h)?.kind === 'domain') out.push(...(await resolve(h)));
-      return out;
-    };
-    const dnsHosts = config.dns_source === 'none' ? [] : hostsOf([config.dns_url]);
-    const named = [
-      { cls: 'gateway' as const, values: [...config.block_gateways, ...facts.gateways] },
-      { cls: 'dns_resolver' as const, values: [...config.block_dns_resolvers, ...config.dns_local_resolvers, ...facts.resolvers, ...(await withAddresses(dnsHosts))] },
-      { cls: 'home_assistant' as const, values: [...config.block_homeassistant_hosts, ...(await withAddresses(hostsOf([config.ha_url, config.mqtt_url])))] },
-      { cls: 'homesec_host' as const, values: facts.ownAddresses },
-      { cls: 'block_target' as const, values: await withAddresses(hostsOf([config.block_opnsense_url, config.block_mikrotik_url, config.block_pihole_url])) },
-    ];
-    protection = buildProtection({ internalNetworks: config.internal_networks, allowlist: config.block_allowlist, named });
-    protectedCounts = {};
-    for (const cls of [...protection.ips.values(), ...protection.names.values()]) protectedCounts[cls] = (protectedCounts[cls] ?? 0) + 1;
-    protectedCounts.internal_network = config.internal_networks.length;
+    const g = await gatherProtection(config, facts, resolve);
+    protection = g.protection;
+    protectedCounts = g.counts;
   };
 
   /** Drops active blocks the guards no longer allow (config or host changed). */
@@ -299,93 +282,20 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
   };
 
   // ---------------------------------------------------------------- sync
-  let pass: Promise<void> | undefined;
-  let again = false;
-
   /** What must be on `t`: enforced, unexpired blocks the guards allow (nothing while disabled). */
   const desiredFor = (t: PushTarget): DesiredEntry[] =>
     [...active.values()]
-      .filter(() => config.block_enable)
-      .filter((b) => !b.dryRun && t.kinds.includes(b.kind) && b.expiresMs > now() && checkSubject(b, protection).ok)
+      .filter((b) => config.block_enable && !b.dryRun && t.kinds.includes(b.kind) && b.expiresMs > now() && checkSubject(b, protection).ok)
       .map((b) => ({ kind: b.kind, value: b.value, expiresMs: b.expiresMs, comment: b.reason }));
-
-  const syncOne = async (t: PushTarget, force: boolean): Promise<void> => {
-    const h = health.get(t.name) as Health;
-    const desired = desiredFor(t);
-    if (!force && desired.length === 0 && config.block_dry_run && store.pushed(t.name).size === 0) {
-      h.state = 'dry_run';
-      return;
-    }
-    const t0 = now();
-    h.lastAttemptMs = t0;
-    try {
-      const r = await reconcileTarget(t, desired, store, t0, { prepare: desired.length > 0 });
-      h.state = 'ok';
-      h.lastOkMs = t0;
-      delete h.lastError;
-      h.entries = r.entries;
-      h.added += r.added;
-      h.removed += r.removed;
-      h.failed += r.failed.length;
-      metrics.inc('homesec_block_target_changes_total', { target: t.name, op: 'add' }, r.added);
-      metrics.inc('homesec_block_target_changes_total', { target: t.name, op: 'remove' }, r.removed);
-      if (r.failed.length > 0) {
-        metrics.inc('homesec_block_target_refused_total', { target: t.name }, r.failed.length);
-        const first = r.failed[0] as { value: string; detail: string };
-        audit({ action: 'target_error', actor: 'system', result: 'error', reason: `${t.name} refused ${r.failed.length} entr${r.failed.length === 1 ? 'y' : 'ies'}`, detail: `${first.value}: ${first.detail}` });
-        log.warn({ target: t.name, refused: r.failed.length, first: first.detail }, 'block target refused entries');
-      }
-    } catch (err) {
-      if (abort.signal.aborted) return;
-      const e = asTargetError(err);
-      const msg = cleanText(e.message, 200) ?? 'failed';
-      metrics.inc('homesec_block_target_errors_total', { target: t.name, kind: e.kind });
-      if (h.state !== 'error' || h.lastError !== msg) {
-        audit({ action: 'target_error', actor: 'system', result: 'error', reason: `${t.name} failed`, detail: msg });
-        log.warn({ target: t.name, err: msg }, 'block target failed; the next reconcile retries');
-      }
-      h.state = 'error';
-      h.lastError = msg;
-    }
-  };
-
-  const syncAll = async (force: boolean): Promise<void> => {
-    await Promise.all(push.map((t) => syncOne(t, force)));
-    lastReconcileMs = now();
-  };
-
-  let forceNext = false;
-  const loop = async (): Promise<void> => {
-    try {
-      while (again && !abort.signal.aborted) {
-        again = false;
-        const force = forceNext;
-        forceNext = false;
-        await syncAll(force);
-      }
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'block sync pass failed');
-    } finally {
-      pass = undefined;
-    }
-  };
-
-  /** Asks for a pass; resolves when a pass that started after this call has finished. */
-  function requestSync(force = false): Promise<void> {
-    again = true;
-    if (force) forceNext = true;
-    pass ??= loop();
-    return pass;
-  }
+  const sync = createSyncLoop({ targets: push, ledger: store, desiredFor, dryRun: config.block_dry_run, audit, now, log, metrics, signal: abort.signal });
+  const requestSync = (force = false) => sync.request(force);
 
   const healthViews = (): TargetHealthView[] => {
-    const out: TargetHealthView[] = push.map((t) => {
-      const h = health.get(t.name) as Health;
-      return { name: t.name, mode: 'push', kinds: [...t.kinds], ...h };
-    });
+    const out = sync.health();
     if (blocklist) {
       const s = blocklist.stats();
-      out.push({ name: blocklist.name, mode: 'pull', kinds: [...blocklist.kinds], state: config.block_dry_run && ![...active.values()].some((b) => !b.dryRun) ? 'dry_run' : 'ok', added: 0, removed: 0, failed: 0, fetches: s.fetches, ...(s.lastFetchMs !== undefined ? { lastFetchMs: s.lastFetchMs } : {}) });
+      const enforced = [...active.values()].some((b) => !b.dryRun);
+      out.push({ name: blocklist.name, mode: 'pull', kinds: [...blocklist.kinds], state: config.block_dry_run && !enforced ? 'dry_run' : 'ok', added: 0, removed: 0, failed: 0, fetches: s.fetches, ...(s.lastFetchMs !== undefined ? { lastFetchMs: s.lastFetchMs } : {}) });
     }
     return out;
   };
@@ -456,7 +366,7 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
       if (timer) clock.clearTimeout(timer);
       timer = undefined;
       abort.abort();
-      await pass;
+      await sync.idle();
       await Promise.all(push.map((t) => t.close?.().catch(() => undefined)));
     },
     status(): BlockStatusView {
@@ -472,7 +382,7 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
         targets: healthViews(),
         protectedCounts: { ...protectedCounts },
         skippedWhilePaused,
-        ...(lastReconcileMs !== undefined ? { lastReconcileMs } : {}),
+        ...(sync.lastPassMs() !== undefined ? { lastReconcileMs: sync.lastPassMs() } : {}),
       };
     },
     active: () => [...active.values()].sort((a, b) => b.createdMs - a.createdMs),
@@ -548,8 +458,6 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
         config.block_enable ? [...active.values()].filter((b) => b.kind === kind && !b.dryRun && b.expiresMs > now() && checkSubject(b, protection).ok).map((b) => b.value) : [],
       );
     },
-    idle: async () => {
-      while (pass) await pass;
-    },
+    idle: () => sync.idle(),
   };
 }
