@@ -98,7 +98,7 @@ export const BLOCK_CONFIG_SHAPE = {
   block_pihole_url: optionalHttpUrl().default('').meta(d('Pi-hole v6 base URL for domain blocks, e.g. http://192.168.1.2 (empty: Pi-hole target off).')),
   block_pihole_password: secret().default('').meta({ secret: true, ...d('Pi-hole v6 password or app password.') }),
   block_list_token: secret()
-    .refine((s) => s === '' || /^[A-Za-z0-9_-]{16,128}$/.test(s), 'expected 16-128 letters, digits, "-" or "_" (or empty)')
+    .refine((s) => s === '' || /^[A-Za-z0-9_-]{16,96}$/.test(s), 'expected 16-96 letters, digits, "-" or "_" (or empty)')
     .default('')
     .meta({ secret: true, ...d('Token of the plain-text blocklist URLs /blocklist/<token>/ips.txt and /domains.txt that firewalls (pfBlockerNG, OPNsense URL tables) subscribe to; empty: not served.') }),
 };
