@@ -129,6 +129,11 @@ describe('fingerprintHttp semantics (Wappalyzer format)', () => {
     expect(run({ extraPages: [{ ...probe, path: '/other' }] }).get('Probe')).toBeUndefined();
   });
 
+  it("does not read an extra page's URL (the scanner chose it): a 404 for /acme/x is no sign of Url", () => {
+    expect(run({ extraPages: [{ path: '/acme/x', status: 404, headers: {}, body: 'not found' }] }).get('Url')).toBeUndefined();
+    expect(run({ extraPages: [{ path: '/acme/x', status: 200, headers: {}, body: '' }] }).get('Url')).toBeUndefined();
+  });
+
   it('sums confidences, caps at 100 and drops zero-confidence technologies', () => {
     expect(run({ body: '<div class="weak-a">' }).get('Weak')?.confidence).toBe(30);
     expect(run({ body: '<div class="weak-a"><div class="weak-b">' }).get('Weak')?.confidence).toBe(60);

@@ -172,7 +172,8 @@ function matchRule(db: RuleDatabase, rule: Rule, ev: Evidence, found: Detection[
       for (const value of values) tryAll(db, cookie.patterns, value, undefined, found);
     }
   }
-  tryAll(db, rule.url, ev.url, undefined, found);
+  // An extra page's URL is the scanner's own choice (e.g. /status.php), not the site's: only the first page's URL is evidence.
+  if (ev.path === undefined) tryAll(db, rule.url, ev.url, undefined, found);
   // Like Wappalyzer, `html` patterns see any body (JSON APIs such as Elasticsearch included).
   if (ev.body !== '') tryAll(db, rule.html, ev.body, ev.bodyLower, found);
   const parts = ev.parts;
