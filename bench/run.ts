@@ -4,7 +4,7 @@
  * loopback (homesec's whole pipeline vs nfcapd, same generator and 8 MiB buffer).
  * BENCH_QUICK=1 shortens every step (for a smoke run); BENCH_SKIP_INGEST=1 skips the
  * loopback ingest comparison (the longest part, about 4 minutes); BENCH_SKIP_SCAN=1 skips the
- * active-scanner comparison with nmap (64 namespace hosts; needs root); BENCH_ONLY=scan (or vuln) runs only that section. Raises net.core.rmem_max to 8 MiB
+ * active-scanner comparison with nmap (64 namespace hosts; needs root); BENCH_ONLY=scan (or vuln, or api) runs only that section. Raises net.core.rmem_max to 8 MiB
  * for the run when it can (root), as nfcapd's -B needs, and restores it.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { homesecDecodeRate, netflowv9DecodeRate } from './decode.js';
 import { printScanBench } from './scan.js';
 import { printVulnBench } from './vuln.js';
+import { printApiBench } from './api.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StageRates } from './pipeline.js';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   console.log(`homesec benchmarks — ${new Date().toISOString()} — ${cpuModel()}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}`);
   if (process.env.BENCH_ONLY === 'scan') return printScanBench(quick);
   if (process.env.BENCH_ONLY === 'vuln') return void (await printVulnBench(quick));
+  if (process.env.BENCH_ONLY === 'api') return printApiBench(quick);
   console.log('\n## Flow decode (records/s, one thread, same datagrams)\n');
   console.log('| format | homesec | node-netflowv9 | ratio |');
   console.log('|---|---:|---:|---:|');
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
   }
 
   await printVulnBench(quick);
+  await printApiBench(quick);
   if (process.env.BENCH_SKIP_SCAN !== '1') await printScanBench(quick);
 
   if (process.env.BENCH_SKIP_INGEST === '1') return;

@@ -301,7 +301,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     ...(intel ? { intel } : {}),
   };
   const dashboardViews = createDashboardViews(dashboard);
-  bus.on('vuln.updated', () => dashboardViews.cves?.invalidate());
+  bus.on('vuln.updated', () => dashboardViews.vulnChanged());
   const liveEvents = createLiveEvents({
     bus,
     clock,
@@ -345,7 +345,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           dashboardRoutes(dashboard, dashboardViews),
           (app) => liveEvents.routes(app),
           (app) => createDashboardStatic().routes(app),
-          inventoryRoutes(inventory, telemetry),
+          inventoryRoutes(inventory, telemetry, { bus, now: () => clock.now() }),
           ...(vuln ? [vulnRoutes(vuln, log.child({ component: 'api' }), bus)] : []), notifyRoutes(notifier), blockRoutes(blocker), findingsRoutes(findings), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
       })
     : undefined;

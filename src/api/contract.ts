@@ -15,7 +15,12 @@
  *   `ApiError` with 400 (bad input), 401 (not logged in), 403 (CSRF/Origin), 404, 409
  *   (busy), 503 (capability disabled or too many live-event clients).
  *
- * Changes: (none since the first version)
+ * Changes since the first version (dcc1157):
+ * - GET /api/vulnerabilities without `ip` answers `VulnerabilitySummaryResponse` (counts per
+ *   host and service); the full form needs `?ip=` or `?full=true` (the whole-network full form
+ *   was 10 MB with 20,000 cached CVEs).
+ * - The IP lookup is POST (both /api/external-ips/:ip/lookup and /api/intel/:ip); GET
+ *   /api/intel/:ip is gone. IpLookupResponse lists are readonly; provider `data` is typed.
  */
 
 // ───────────────────────────── shared vocabulary ─────────────────────────────
@@ -282,7 +287,12 @@ export interface HostVulns {
   services: { port: number; service: string; label: string; affected: VulnMatch[]; possible: VulnMatch[]; dropped: number }[];
 }
 
-/** GET /api/vulnerabilities?ip= — CVE matches per host; `stats` is the service's status (shape may grow). */
+/**
+ * GET /api/vulnerabilities?ip=<address> — one host's CVE matches in full (empty `hosts` when it
+ * has none); GET /api/vulnerabilities?full=true — every host in full (megabytes with a large
+ * CVE cache: for scripts). Without either, the answer is `VulnerabilitySummaryResponse`.
+ * `stats` is the service's status (shape may grow).
+ */
 export interface VulnerabilitiesResponse {
   hosts: HostVulns[];
   stats: {
@@ -290,8 +300,24 @@ export interface VulnerabilitiesResponse {
     kev: { entries: number; fetchedMs?: number; matched: number; lastError?: string };
     prefetch: { running: boolean; lastRunMs?: number };
     results: { hosts: number; atRisk: number; affected: number; possible: number };
-    [more: string]: unknown;
   };
+}
+
+/** One host's counts (the whole-network list; details per host with ?ip=, per CVE at /api/cves/:id). */
+export interface HostVulnSummary {
+  ip: string;
+  atRisk: boolean;
+  counts: Record<CvssSeverity | 'unknown', number>;
+  possible: number;
+  kev: number;
+  backported: number;
+  services: { port: number; service: string; label: string; affected: number; possible: number; kev: number; worst: CvssSeverity | 'unknown' | null }[];
+}
+
+/** GET /api/vulnerabilities — every host with a match, as counts (see VulnerabilitiesResponse for details). */
+export interface VulnerabilitySummaryResponse {
+  hosts: HostVulnSummary[];
+  stats: VulnerabilitiesResponse['stats'];
 }
 
 /** One NVD keyword chip. */

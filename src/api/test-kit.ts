@@ -14,6 +14,15 @@ import { createCollector, type Collector } from '../flow/collector.js';
 import { encodeV5 } from '../flow/encode/v5.js';
 import { mulberry32, randomFlowRecords } from '../flow/encode/random-records.js';
 import type { Db } from '../store/database.js';
+import type { EventBus } from '../core/events.js';
+import { FakeClock } from '../core/fake-clock.js';
+import { createFindingsStore, type FindingsStore } from '../findings/findings-store.js';
+import { createInventory, type Inventory } from '../inventory/inventory.js';
+import type { NeighbourEntry } from '../inventory/neighbours.js';
+import { openTestStore } from '../inventory/test-kit.js';
+import type { ObservedDevice } from '../inventory/types.js';
+import type { HostScan } from '../scan/types.js';
+import type { Store } from '../store/store.js';
 
 /** A device as the inventory shows it, with `over` applied. */
 export function makeDevice(id: number, ip: string, over: Partial<Device> = {}): Device {
@@ -99,6 +108,85 @@ export async function loopbackCollector(clock: Clock, allow: readonly string[] =
     send(exporter, n, sequence) {
       const recs = randomFlowRecords(n, rng, { nowMs: clock.now(), exporter });
       for (const buf of encodeV5(recs, { sysUptimeMs: 100_000, unixMs: clock.now(), sequence })) collector.handle(buf, exporter);
+    },
+  };
+}
+
+/** The i-th home device address (192.168.0.10 … 192.168.255.x; 240 per /24). */
+export function homeIp(i: number): string {
+  return `192.168.${Math.floor(i / 240)}.${(i % 240) + 10}`;
+}
+
+export interface HomeWorld {
+  store: Store;
+  bus: EventBus;
+  clock: FakeClock;
+  findings: FindingsStore;
+  inventory: Inventory;
+  observed: ObservedDevice[];
+  scans: HostScan[];
+  stop(): Promise<void>;
+}
+
+const VENDOR_OUIS = ['b8:27:eb', '00:11:32', 'f0:9f:c2', '3c:5a:b4', '00:17:88', 'a4:5e:60'];
+
+/**
+ * A real findings store and inventory over a real store in `dir`, fed `devices` devices seen
+ * in flows (each with a MAC from the neighbour table), `scans` as the scanner's results, and
+ * 192.168.0.1 as the default gateway; refreshed once (the first refresh is the baseline).
+ */
+export async function buildHomeWorld(dir: string, opts: { devices: number; nowMs: number; scans?: HostScan[] }): Promise<HomeWorld> {
+  const store = await openTestStore(dir);
+  const clock = new FakeClock(opts.nowMs);
+  const bus = createEventBus();
+  const log = createSilentLogger();
+  const metrics = createMetrics();
+  const findings = createFindingsStore({ store, bus, log, metrics });
+  await findings.start?.();
+  const observed: ObservedDevice[] = Array.from({ length: opts.devices }, (_, i) => ({
+    ip: homeIp(i),
+    firstSeenMs: opts.nowMs - 7 * 24 * 3_600_000,
+    lastSeenMs: opts.nowMs - (i % 500) * 60_000,
+    flows: 100 + i,
+    bytesOut: 1000 * (i + 1),
+    bytesIn: 5000 * (i + 1),
+  }));
+  const neigh: NeighbourEntry[] = observed.map((d, i) => ({
+    ip: d.ip,
+    mac: `${VENDOR_OUIS[i % VENDOR_OUIS.length]}:${((i >> 16) & 255).toString(16).padStart(2, '0')}:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+    state: 'reachable',
+  }));
+  const scans = opts.scans ?? [];
+  const inventory = createInventory(
+    { inventory_dhcp_leases: '', inventory_neighbours: true, inventory_resolve_names: false, new_device_alerts: true, new_device_learning_hours: 0, trusted_macs: [] },
+    {
+      bus,
+      store,
+      clock,
+      log,
+      metrics,
+      findings,
+      observedDevices: () => observed,
+      scanResults: () => scans,
+      neighbours: async () => ({ source: 'ip-json', entries: neigh }),
+      leases: async () => [],
+      gateways: async () => ['192.168.0.10'],
+    },
+  );
+  await inventory.start?.();
+  await inventory.refresh();
+  return {
+    store,
+    bus,
+    clock,
+    findings,
+    inventory,
+    observed,
+    scans,
+    async stop() {
+      await inventory.stop?.();
+      await findings.stop?.();
+      await store.stop();
     },
   };
 }

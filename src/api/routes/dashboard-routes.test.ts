@@ -39,6 +39,7 @@ let clock: FakeClock;
 let findings: Finding[];
 let views: DashboardViews;
 let lookups: string[];
+let keywordCves = 4;
 
 function finding(key: string, severity: Finding['severity'], category: string, sourceIp: string, lastSeenMs: number, dismissed = false): Finding {
   return { key, category, severity, sourceIp, title: key, detail: '', evidence: {}, firstSeenMs: lastSeenMs, lastSeenMs, occurrences: 1, dismissed };
@@ -100,7 +101,7 @@ function sources(): DashboardSources {
     vuln: {
       results: () => vulnResults,
       keywords: () => [
-        { keyword: 'OpenSSH', source: 'custom', cves: 4, pending: 0, searches: 1, fetchedMs: NOW - HOUR },
+        { keyword: 'OpenSSH', source: 'custom', cves: keywordCves, pending: 0, searches: 1, fetchedMs: NOW - HOUR },
         { keyword: 'nginx', source: 'fingerprint', cves: 2, pending: 1, searches: 2 },
       ],
       stats: () => ({ cves: 13 }),
@@ -123,6 +124,7 @@ beforeEach(async () => {
   t = tempDb('homesec-dash-');
   now = NOW;
   lookups = [];
+  keywordCves = 4;
   clock = new FakeClock(NOW - 60_000);
   const flows = await loopbackCollector(clock, ['192.168.1.1', '192.168.1.2']);
   collector = flows.collector;
@@ -217,6 +219,20 @@ describe('GET /api/overview', () => {
   });
 });
 
+describe('NVD keyword chips', () => {
+  it('are kept until the vulnerability results change or 30 s pass', async () => {
+    keywordCves = 4;
+    expect((await get<OverviewResponse>('/api/overview')).nvdKeywords[0]!.cves).toBe(4);
+    keywordCves = 9;
+    expect((await get<OverviewResponse>('/api/overview')).nvdKeywords[0]!.cves).toBe(4);
+    views.vulnChanged();
+    expect((await get<OverviewResponse>('/api/overview')).nvdKeywords[0]!.cves).toBe(9);
+    keywordCves = 11;
+    now += 31_000;
+    expect((await get<OverviewResponse>('/api/overview')).nvdKeywords[0]!.cves).toBe(11);
+  });
+});
+
 describe('GET /api/collector', () => {
   it('lists exporters (bounded by limit) with the listener totals', async () => {
     const c = await get<CollectorResponse>('/api/collector?limit=2');
@@ -265,6 +281,9 @@ describe('GET /api/external-ips', () => {
     const flagged = await get<ExternalIpsResponse>('/api/external-ips?flagged=true&sort=rating');
     expect(flagged).toMatchObject({ total: 2, known: 30 });
     expect(flagged.items.map((i) => i.ip)).toEqual([BAD, VT_BAD]);
+    expect((await get<ExternalIpsResponse>('/api/external-ips?flagged=true&sort=rating&order=asc')).items.map((i) => i.ip)).toEqual([VT_BAD, BAD]);
+    expect((await get<ExternalIpsResponse>('/api/external-ips?flagged=true&q=198.')).items.map((i) => i.ip)).toEqual([VT_BAD]);
+    expect(await get<ExternalIpsResponse>('/api/external-ips?flagged=true&offset=1&limit=1')).toMatchObject({ total: 2, items: [{ ip: VT_BAD }] });
   });
 
   it('refuses out-of-range paging and sorting', async () => {
@@ -370,7 +389,7 @@ describe('GET /api/cves', () => {
     expect((await get<CvesResponse>('/api/cves')).total).toBe(13);
     createCveCache(t.db).flush();
     expect((await get<CvesResponse>('/api/cves')).total).toBe(13);
-    views.cves?.invalidate();
+    views.vulnChanged();
     expect((await get<CvesResponse>('/api/cves')).total).toBe(0);
   });
 });

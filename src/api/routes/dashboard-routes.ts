@@ -20,6 +20,7 @@ import type {
   ExternalIpsResponse,
   GraphResponse,
   IpLookupResponse,
+  KeywordChip,
   OverviewResponse,
   ProviderView,
 } from '../contract.js';
@@ -37,14 +38,41 @@ export interface DashboardViews {
   externals: ExternalIpIndex;
   edges: EdgeWindow;
   cves: CveCatalog | undefined;
+  /** The NVD keyword chips (the vulnerability service computes them in about 10 ms: kept until vulnChanged or 30 s). */
+  keywords(): KeywordChip[];
+  /** Tells the views the vulnerability results changed (the app calls it on `vuln.updated`). */
+  vulnChanged(): void;
 }
+
+export const KEYWORDS_MAX_AGE_MS = 30_000;
 
 /** Builds the views over the sources (they read nothing until asked). */
 export function createDashboardViews(s: DashboardSources): DashboardViews {
+  const cves = s.vuln ? createCveCatalog({ db: s.db, now: s.now, results: () => s.vuln?.results() ?? [] }) : undefined;
+  let chips: { atMs: number; list: KeywordChip[] } | undefined;
   return {
     externals: createExternalIpIndex({ db: s.db, now: s.now, ...(s.intel ? { intel: s.intel } : {}) }, { retentionMs: s.externalRetentionMs }),
     edges: createEdgeWindow({ db: s.db, now: s.now }),
-    cves: s.vuln ? createCveCatalog({ db: s.db, now: s.now, results: () => s.vuln?.results() ?? [] }) : undefined,
+    cves,
+    keywords() {
+      const now = s.now();
+      if (!chips || now - chips.atMs > KEYWORDS_MAX_AGE_MS) {
+        const list = (s.vuln?.keywords() ?? []).map((k) => ({
+          keyword: k.keyword,
+          source: k.source,
+          cves: k.cves,
+          pending: k.pending,
+          ...(k.fetchedMs !== undefined ? { fetchedMs: k.fetchedMs } : {}),
+          ...(k.error !== undefined ? { error: k.error } : {}),
+        }));
+        chips = { atMs: now, list };
+      }
+      return chips.list;
+    },
+    vulnChanged() {
+      cves?.invalidate();
+      chips = undefined;
+    },
   };
 }
 
@@ -105,7 +133,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
 
   return (app: FastifyInstance): void => {
     app.get('/api/overview', { schema: { summary: 'Overview: device/flow/finding/vulnerability counts, Active Scan card, NetFlow listener health, recent findings, NVD keyword chips' } }, async (): Promise<OverviewResponse> =>
-      buildOverview(s, views.externals),
+      buildOverview(s, views.externals, views.keywords()),
     );
 
     app.get<{ Querystring: { limit: number } }>(

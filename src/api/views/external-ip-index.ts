@@ -10,8 +10,8 @@
  *   retention cutoff are dropped as the traffic tracker deletes them. A new feed matcher
  *   re-rates every row in memory. Reverse-DNS names (and names a feed lists) are picked up
  *   for changed rows and at the next full read.
- * - Sort orders are computed once per data version and sort key, then reused; ties break by
- *   address so pages are stable.
+ * - Sort orders (and the flagged rows in each order) are computed once per data version and
+ *   sort key, then reused; ties break by address so pages are stable.
  * - Bounded: at most `maxRows` addresses (the tracker keeps 100,000); pages at most 500.
  */
 import type { ExternalIp, ExternalIpSort, ThreatRating } from '../contract.js';
@@ -356,6 +356,17 @@ export function createExternalIpIndex(deps: ExternalIpIndexDeps, options: Partia
     return order;
   };
 
+  /** The flagged rows' indices in descending key order (a few per cent of the rows), cached like orderOf. */
+  const flaggedOrders = new Map<ExternalIpSort, { version: number; order: Uint32Array }>();
+  const flaggedOrderOf = (sort: ExternalIpSort): Uint32Array => {
+    const cached = flaggedOrders.get(sort);
+    if (cached && cached.version === version) return cached.order;
+    const l = ensureList();
+    const order = orderOf(sort).filter((i) => (l[i] as IndexedIp).flagged);
+    flaggedOrders.set(sort, { version, order });
+    return order;
+  };
+
   const matches = (r: IndexedIp, q: string | undefined, flagged: boolean | undefined): boolean => {
     if (flagged && !r.flagged) return false;
     if (!q) return true;
@@ -385,14 +396,14 @@ export function createExternalIpIndex(deps: ExternalIpIndexDeps, options: Partia
     page(query) {
       refresh();
       const l = ensureList();
-      const order = orderOf(query.sort);
+      const order = query.flagged ? flaggedOrderOf(query.sort) : orderOf(query.sort);
       const limit = Math.max(0, Math.min(MAX_PAGE, query.limit));
       const offset = Math.max(0, query.offset);
       const q = query.q?.trim().toLowerCase() || undefined;
       const n = order.length;
       const at = (i: number) => l[order[query.order === 'desc' ? i : n - 1 - i] as number] as IndexedIp;
       const items: ExternalIp[] = [];
-      if (!q && !query.flagged) {
+      if (!q) {
         for (let i = offset; i < Math.min(n, offset + limit); i++) items.push(toExternalIp(at(i)));
         return { total: n, items, generatedMs };
       }

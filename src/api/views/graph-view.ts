@@ -14,7 +14,7 @@
 import type { Device, ExternalPeer, GraphEdge, GraphNode, GraphResponse, ThreatLevel } from '../contract.js';
 import type { EdgeTotals } from './edge-window.js';
 
-export const GRAPH_LIMITS = { maxDevices: 2000, maxExternal: 500, defaultExternal: 50, maxEdges: 20_000 };
+export const GRAPH_LIMITS = { maxDevices: 2000, maxExternal: 500, defaultExternal: 50, maxEdges: 6000 };
 
 export interface GraphInputs {
   nowMs: number;

@@ -5,7 +5,7 @@
  * part of the learnt baseline, suspicious sources = distinct addresses behind open scan,
  * suspicious-port, beaconing, blacklist and DNS findings); at most 10 recent findings.
  */
-import type { CollectorHealth, Finding, OverviewResponse, OverviewStats, Severity } from '../contract.js';
+import type { CollectorHealth, Finding, KeywordChip, OverviewResponse, OverviewStats, Severity } from '../contract.js';
 import type { ExternalIpIndex } from './external-ip-index.js';
 import type { CollectorSource, DashboardSources } from './sources.js';
 
@@ -64,8 +64,8 @@ function findingStats(open: readonly Finding[]): Pick<OverviewStats, 'openFindin
   return { openFindings, openActionable: openFindings.high + openFindings.critical, suspiciousSources: suspicious.size, highEgressSources: egress.size };
 }
 
-/** GET /api/overview (see module rules). */
-export function buildOverview(s: DashboardSources, externals: ExternalIpIndex): OverviewResponse {
+/** GET /api/overview (see module rules); the keyword chips come from the caller (cached there). */
+export function buildOverview(s: DashboardSources, externals: ExternalIpIndex, nvdKeywords: KeywordChip[]): OverviewResponse {
   const now = s.now();
   const devices = s.inventory.devices();
   const scannedIps = new Set(s.scanner.hosts().map((h) => h.ip));
@@ -107,14 +107,7 @@ export function buildOverview(s: DashboardSources, externals: ExternalIpIndex): 
     scan: s.scanner.summary(),
     collector: collectorHealth(s.collector, 10),
     recentFindings: open.slice(0, RECENT_FINDINGS),
-    nvdKeywords: (s.vuln?.keywords() ?? []).map((k) => ({
-      keyword: k.keyword,
-      source: k.source,
-      cves: k.cves,
-      pending: k.pending,
-      ...(k.fetchedMs !== undefined ? { fetchedMs: k.fetchedMs } : {}),
-      ...(k.error !== undefined ? { error: k.error } : {}),
-    })),
+    nvdKeywords,
     features: s.features,
   };
 }
