@@ -261,9 +261,13 @@ const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
   fc.record({ op: fc.constant('splice' as const), at: fc.nat(), seed: fc.nat(), from: fc.nat(), len: fc.integer({ min: 1, max: 128 }) }),
 );
 
+/** A mutated input is cut to this many bytes/characters (repeats compound; real readers cap far lower). */
+export const MAX_MUTATED_SIZE = 1024 * 1024;
+
 function applyByteOps(seed: Uint8Array, ops: readonly ByteOp[], seeds: readonly Uint8Array[]): Buffer {
   let b = Buffer.from(seed);
   for (const o of ops) {
+    if (b.length > MAX_MUTATED_SIZE) b = b.subarray(0, MAX_MUTATED_SIZE);
     if (b.length === 0) b = Buffer.from([0]);
     const at = o.at % b.length;
     switch (o.op) {
@@ -298,7 +302,7 @@ function applyByteOps(seed: Uint8Array, ops: readonly ByteOp[], seeds: readonly 
       }
     }
   }
-  return b;
+  return b.length > MAX_MUTATED_SIZE ? b.subarray(0, MAX_MUTATED_SIZE) : b;
 }
 
 /** Golden byte inputs, each mutated by 1-8 shrinkable operations (flips, interesting values, truncation, repeats, splices). */
@@ -335,6 +339,7 @@ const textOp: fc.Arbitrary<TextOp> = fc.oneof(
 function applyTextOps(seed: string, ops: readonly TextOp[], seeds: readonly string[]): string {
   let s = seed;
   for (const o of ops) {
+    if (s.length > MAX_MUTATED_SIZE) s = s.slice(0, MAX_MUTATED_SIZE);
     if (o.op === 'insert') {
       const at = s.length === 0 ? 0 : o.at % (s.length + 1);
       s = s.slice(0, at) + o.text + s.slice(at);
@@ -349,7 +354,7 @@ function applyTextOps(seed: string, ops: readonly TextOp[], seeds: readonly stri
       s = lines.join('\n');
     }
   }
-  return s;
+  return s.length > MAX_MUTATED_SIZE ? s.slice(0, MAX_MUTATED_SIZE) : s;
 }
 
 /** Golden texts (files, log lines, YAML) mutated by 1-6 shrinkable text and byte operations. */
@@ -394,7 +399,7 @@ function applyJsonOps(seed: unknown, ops: readonly JsonOp[]): unknown {
   for (const o of ops) {
     const all: [Record<string | number, unknown>, string | number][] = [[root, 'root'], ...slots(root.root)];
     const [holder, key] = all[o.path % all.length]!;
-    if (o.op === 'replace') holder[key] = o.value;
+    if (o.op === 'replace') holder[key] = structuredClone(o.value);
     else if (o.op === 'wrap') holder[key] = o.inArray ? [holder[key]] : { value: holder[key] };
     else if (o.op === 'delete') {
       if (Array.isArray(holder)) holder.splice(key as number, 1);
@@ -457,4 +462,9 @@ export function expectBoundedText(value: unknown, maxChars: number, plain = true
 export function expectJsonSize(value: unknown, maxBytes: number): void {
   const n = Buffer.byteLength(JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v)) ?? '', 'utf8');
   if (n > maxBytes) throw new Error(`result is ${n} bytes of JSON (cap ${maxBytes})`);
+}
+
+/** A cheap assertion for per-record checks in hot fuzz loops (expect() costs microseconds each). */
+export function ensure(ok: boolean, what: string, value?: unknown): void {
+  if (!ok) throw new Error(`${what}${value === undefined ? '' : `: ${JSON.stringify(value)?.slice(0, 300)}`}`);
 }
