@@ -83,7 +83,13 @@ export function readConfigFile(file: string): RawConfig | undefined {
     const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     throw new HomesecError('CONFIG_INVALID', `${file}: YAML syntax error${where}: ${e.message.split('\n')[0]}`);
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // Alias errors (an alias before its anchor, an alias bomb over maxAliasCount) surface here.
+    value = doc.toJS();
+  } catch (err) {
+    throw new HomesecError('CONFIG_INVALID', `${file}: YAML error: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new HomesecError('CONFIG_INVALID', `${file}: expected a mapping of option: value at the top level`);
