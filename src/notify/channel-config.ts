@@ -191,23 +191,29 @@ export function maskChannelSecrets(channels: readonly ChannelConfig[]): Record<s
   });
 }
 
+/** Field names that are plain (not secret) in every channel type that has them. */
+const PLAIN_CHANNEL_FIELDS: ReadonlySet<string> = new Set(
+  channelSchema.options.flatMap((o) => Object.keys(o.shape)).filter((k) => !ALL_CHANNEL_SECRET_FIELDS.includes(k)),
+);
+
 /**
  * A raw (unvalidated) value found at `path` inside notify_channels, safe to quote in a
- * config error: objects have every field that is secret in any channel type masked, and a
- * string at a secret field is masked, and so is a string that is not at a named field (it may
- * be a piece of the JSON text of an environment variable). `path` is the issue path below
- * the key (e.g. [0, 'token']).
+ * config error: objects show only the values of known plain fields (a secret field, and an
+ * unknown one — often a misspelt secret such as `pasword` —, is masked), and a string is
+ * masked unless it sits at a known plain field (anywhere else it may be a secret or a piece of
+ * the JSON text of an environment variable). `path` is the issue path below the key (e.g.
+ * [0, 'token']).
  */
 export function maskChannelIssueValue(path: readonly PropertyKey[], value: unknown): unknown {
   const last = path[path.length - 1];
-  if (typeof last === 'string' && ALL_CHANNEL_SECRET_FIELDS.includes(last)) return value === undefined || value === '' ? value : '***';
-  // A string anywhere but at a named plain field may be (a piece of) JSON text holding secrets.
-  if (typeof value === 'string' && typeof last !== 'string') return value === '' ? value : '***';
+  const mask = (v: unknown) => (v === undefined || v === '' ? v : '***');
+  if (typeof last === 'string' && !PLAIN_CHANNEL_FIELDS.has(last)) return mask(value);
+  if (typeof value === 'string' && typeof last !== 'string') return mask(value);
   const deep = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(deep);
     if (v && typeof v === 'object') {
       const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) o[k] = ALL_CHANNEL_SECRET_FIELDS.includes(k) && x !== '' && x !== undefined ? '***' : deep(x);
+      for (const [k, x] of Object.entries(v)) o[k] = PLAIN_CHANNEL_FIELDS.has(k) ? deep(x) : mask(x);
       return o;
     }
     return v;
