@@ -35,6 +35,24 @@ describe('openDatabase', () => {
     r.db.close();
   });
 
+  it('a damaged table page (header and schema intact) is found at open by quick_check and moved aside', () => {
+    const f = path.join(dir, 'h.db');
+    const a = openDatabase(f);
+    const insert = a.db.prepare('INSERT INTO kv (key, value, updated_ms) VALUES (?, ?, ?)');
+    for (let i = 0; i < 500; i++) insert.run(`key-${i}`, 'x'.repeat(100), i);
+    const { rootpage } = a.db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'kv'").get() as { rootpage: number };
+    const pageSize = a.db.pragma('page_size', { simple: true }) as number;
+    a.db.pragma('wal_checkpoint(TRUNCATE)');
+    a.db.close();
+    const bytes = fs.readFileSync(f);
+    bytes.fill(0xa5, (rootpage - 1) * pageSize + 8, rootpage * pageSize);
+    fs.writeFileSync(f, bytes);
+    const r = openDatabase(f);
+    expect(r.recoveredFrom).toMatch(/h\.db\.corrupt-/);
+    expect(r.db.prepare('SELECT count(*) AS n FROM kv').get()).toEqual({ n: 0 });
+    r.db.close();
+  });
+
   it('a 0-byte database file opens as a fresh database', () => {
     const f = path.join(dir, 'h.db');
     fs.writeFileSync(f, '');

@@ -1,9 +1,10 @@
 /**
  * The SQLite store (better-sqlite3). Rules: WAL journal, synchronous=NORMAL, a busy timeout
  * so SQLITE_BUSY is retried by SQLite itself; migrations run at open. A database that is
- * not a database or is corrupt (SQLITE_NOTADB / SQLITE_CORRUPT, never on BUSY) is moved
- * aside as `<file>.corrupt-<time>` and recreated, because everything in it is history and
- * caches that homesec rebuilds; the YAML state files hold what the user decided.
+ * not a database or is corrupt (SQLITE_NOTADB / SQLITE_CORRUPT at open, or a failed
+ * `PRAGMA quick_check` — never on BUSY) is moved aside as `<file>.corrupt-<time>` and
+ * recreated, because everything in it is history and caches that homesec rebuilds; the YAML
+ * state files hold what the user decided.
  * checkpoint() truncates the WAL so it stays bounded. (schema_migrations.applied_ms is
  * bookkeeping for people and uses the wall clock directly: no behaviour depends on it.)
  */
@@ -53,6 +54,11 @@ function tryOpen(file: string, migrations: readonly Migration[]): { db: Db; appl
   try {
     configure(db);
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    // A damaged page elsewhere in the file would otherwise surface later, in the middle of a
+    // query of whatever component reads it first; quick_check reads every page once (linear in
+    // the file size, which retention keeps small).
+    const check = db.pragma('quick_check(1)', { simple: true });
+    if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check).slice(0, 200)}`), { code: 'SQLITE_CORRUPT' });
     return { db, applied: migrate(db, migrations) };
   } catch (err) {
     db.close();
