@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,47 @@ const base = (port: number, o: Partial<ConverseOptions> = {}): ConverseOptions =
 });
 
 describe('converse', () => {
+  it('a stalled event loop is not a quiet peer: data already received when the idle time ends is still read', async () => {
+    // The peer runs in another process, so it keeps going while this loop is blocked. Right
+    // after the first part arrives this loop blocks until the peer has sent the second part
+    // (it then writes a flag file) and the 100 ms idle time has passed: when the loop resumes,
+    // the expired idle timer and the pending read meet, and timers run before reads.
+    const dir = mkdtempSync(join(tmpdir(), 'homesec-converse-'));
+    const flag = join(dir, 'sent');
+    const peer =
+      "const fs=require('fs');const s=require('net').createServer(c=>{c.write('part one, ');" +
+      `setTimeout(()=>c.write('part two\\r\\n',()=>fs.writeFileSync(${JSON.stringify(flag)},'')),80)});` +
+      "s.listen(0,'127.0.0.1',()=>console.log(s.address().port))";
+    const child = spawn(process.execPath, ['-e', peer], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = Number(await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      let blocked = false;
+      const r = await converse(
+        base(port, {
+          bannerWaitMs: 0,
+          send: undefined,
+          idleMs: 100,
+          complete: () => {
+            if (!blocked) {
+              blocked = true;
+              setImmediate(() => {
+                const t = Date.now();
+                while ((!existsSync(flag) || Date.now() - t < 150) && Date.now() - t < 5000) {
+                  /* busy: a daemon fingerprinting a web page */
+                }
+              });
+            }
+            return false;
+          },
+        }),
+      );
+      expect(r.banner.toString()).toBe('part one, part two\r\n');
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads a server-first banner without sending anything', async () => {
     const port = await serve((s) => s.write('SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n'));
     const r = await converse(base(port));

@@ -6,7 +6,9 @@
  * destroyed at the cap, so a 10 MB answer costs at most the cap), TLS certificates are read
  * but never trusted (rejectUnauthorized false — we inventory, we do not authenticate), and
  * the function never rejects: failures are reported in `error`. Bytes are returned raw;
- * callers sanitise before storing.
+ * callers sanitise before storing. Quiet-time waits (banner wait, idle) end only after the
+ * socket reads already pending were delivered, so a busy event loop is never taken for a
+ * silent peer (a stall used to cut an MQTT broker's $SYS answer that had already arrived).
  */
 import { Socket } from 'node:net';
 import { connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
@@ -98,6 +100,17 @@ export function converse(opts: ConverseOptions): Promise<ConverseResult> {
     let bannerTimer: NodeJS.Timeout | undefined;
     let sock: Socket | TLSSocket;
 
+    /** Runs fn after `ms` and after any socket reads pending by then; a later call supersedes it. */
+    let quietGen = 0;
+    const afterQuiet = (fn: () => void, ms: number): NodeJS.Timeout => {
+      const gen = ++quietGen;
+      return setTimeout(() => {
+        setImmediate(() => {
+          if (gen === quietGen && !done) fn();
+        });
+      }, ms);
+    };
+
     const finish = (): void => {
       if (done) return;
       done = true;
@@ -142,7 +155,7 @@ export function converse(opts: ConverseOptions): Promise<ConverseResult> {
     };
     const armIdle = (quietMs = opts.idleMs): void => {
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(onIdle, quietMs);
+      idleTimer = afterQuiet(onIdle, quietMs);
     };
     /** The quiet time to wait after data: none when the caller says the message is whole. */
     const quiet = (phase: 'banner' | 'response'): number => {
@@ -176,12 +189,12 @@ export function converse(opts: ConverseOptions): Promise<ConverseResult> {
       if (opts.bannerWaitMs <= 0 || opts.send === undefined) {
         if (opts.send === undefined) {
           // Banner only: wait for the first bytes, then idle.
-          bannerTimer = setTimeout(finish, opts.bannerWaitMs > 0 ? opts.bannerWaitMs : opts.idleMs);
+          bannerTimer = afterQuiet(finish, opts.bannerWaitMs > 0 ? opts.bannerWaitMs : opts.idleMs);
           return;
         }
         return sendProbe();
       }
-      bannerTimer = setTimeout(sendProbe, opts.bannerWaitMs);
+      bannerTimer = afterQuiet(sendProbe, opts.bannerWaitMs);
     };
     const onData = (chunk: Buffer): void => {
       if (done) return;
@@ -195,13 +208,13 @@ export function converse(opts: ConverseOptions): Promise<ConverseResult> {
       }
       if (!sent && opts.send === undefined) {
         clearTimeout(bannerTimer);
-        bannerTimer = setTimeout(finish, quiet('banner'));
+        bannerTimer = afterQuiet(finish, quiet('banner'));
         return;
       }
       if (!sent) {
         // Server spoke first: give it a short quiet period to finish its greeting, then probe.
         clearTimeout(bannerTimer);
-        bannerTimer = setTimeout(sendProbe, Math.min(quiet('banner'), opts.bannerWaitMs));
+        bannerTimer = afterQuiet(sendProbe, Math.min(quiet('banner'), opts.bannerWaitMs));
         return;
       }
       armIdle(quiet('response'));
