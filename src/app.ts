@@ -20,6 +20,7 @@ import { scanRoutes } from './api/routes/scan-routes.js';
 import { createApiServer, type ApiServer } from './api/server.js';
 import type { Config } from './config/schema.js';
 import { createSystemClock, type Clock } from './core/clock.js';
+import { guardOwnEndpoint } from './core/self-guard.js';
 import { createEventBus, type EventBus } from './core/events.js';
 import { startAll, stopAll, type NamedComponent } from './core/lifecycle.js';
 import type { Log } from './core/logger.js';
@@ -350,7 +351,20 @@ export function createApp(config: Config, deps: AppDeps): App {
       })
     : undefined;
 
+  // SSRF guard (core/self-guard.ts): from the first start on, user-supplied URLs may not reach our own API.
+  let liftGuard: (() => void) | undefined;
+  const ssrfGuard = {
+    async start() {
+      if (api && !config.allow_self_requests) liftGuard = guardOwnEndpoint({ host: config.web_host, port: config.web_port });
+    },
+    async stop() {
+      liftGuard?.();
+      liftGuard = undefined;
+    },
+  };
+
   const components: NamedComponent[] = [
+    { name: 'ssrf-guard', component: ssrfGuard },
     { name: 'store', component: store },
     { name: 'findings', component: findings },
     { name: 'notify', component: notifier },

@@ -109,6 +109,9 @@ export const configSchema = z
       .meta(d('Accept requests from the Home Assistant ingress proxy (172.30.32.2) as authenticated (add-on mode turns this on).')),
     web_session_hours: int(1, 720).default(12).meta(d('Lifetime of a dashboard login session, in hours (also ends after 2 h idle).')),
     web_login_per_minute: int(1, 1000).default(5).meta(d('Login attempts allowed per client address per minute.')),
+    allow_self_requests: bool()
+      .default(false)
+      .meta(d("Let user-supplied URLs (feeds, notification channels, webhooks, DNS sources, NVD/KEV) reach homesec's own API at web_host:web_port. Off: such requests are refused (SSRF guard).")),
     demo: bool().default(false).meta(d('Set by `homesec demo`: the dashboard and API label everything as demo data.')),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta(d('Log level.')),
     log_format: z.enum(['auto', 'json', 'pretty']).default('auto').meta(d('Log format: pretty on a terminal, JSON otherwise ("auto").')),

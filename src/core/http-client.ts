@@ -6,7 +6,11 @@
  * - The response body is capped: a declared Content-Length over the cap fails at once, and
  *   reading stops (the connection is dropped) as soon as the cap is passed: `too_large`.
  * - Redirects are refused unless the caller asks to follow them (a redirect could carry a
- *   token or a key to another host).
+ *   token or a key to another host); followed ones are followed here, hop by hop (at most
+ *   MAX_REDIRECTS), so every hop passes the SSRF guard.
+ * - SSRF: a URL (or redirect hop) that reaches homesec's own API is refused before any
+ *   connection, as a `bad_request` with a detail saying why (self-guard.ts; the config key
+ *   allow_self_requests lifts it).
  * - Nothing throws: every failure is a typed HttpError. An error `detail` never carries the
  *   URL (keys and tokens live in queries and paths), request headers or bodies (passwords),
  *   or server text beyond a sanitised error code, so secrets never reach a log, a status
@@ -15,6 +19,7 @@
  *   non-success statuses to typed errors with statusError.
  */
 import type { Clock } from './clock.js';
+import { ownEndpointRefusal } from './self-guard.js';
 
 export type HttpErrorKind =
   | 'auth'
@@ -69,6 +74,9 @@ export interface JsonResponse {
   status: number;
   json: unknown;
 }
+
+/** Redirect hops followed at most (fetch's own limit). */
+export const MAX_REDIRECTS = 20;
 
 /** Retry-After used when a 429 carries none (or an unusable one). */
 export const DEFAULT_RETRY_AFTER_MS = 60_000;
@@ -130,20 +138,39 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
     ok: false,
     error: status === undefined ? { kind, detail } : { kind, detail, status },
   });
-  const hasBody = opts.body !== undefined;
+  let method = opts.method ?? 'GET';
+  let hasBody = opts.body !== undefined;
   try {
     let res: Response;
-    try {
-      res = await fetch(url, {
-        method: opts.method ?? 'GET',
-        headers: { 'user-agent': 'homesec', ...(hasBody && opts.contentType ? { 'content-type': opts.contentType } : {}), ...opts.headers },
-        ...(hasBody ? { body: opts.body } : {}),
-        signal: ac.signal,
-        redirect: opts.redirect ?? 'error',
-      });
-    } catch (err) {
-      if (why) return fail(why, why === 'timeout' ? `no answer within ${opts.timeoutMs} ms` : 'aborted');
-      return fail('network', networkDetail(err));
+    for (let hop = 0; ; hop++) {
+      const refused = await ownEndpointRefusal(url);
+      if (refused) return fail('bad_request', refused);
+      try {
+        res = await fetch(url, {
+          method,
+          headers: { 'user-agent': 'homesec', ...(hasBody && opts.contentType ? { 'content-type': opts.contentType } : {}), ...opts.headers },
+          ...(hasBody ? { body: opts.body } : {}),
+          signal: ac.signal,
+          redirect: opts.redirect === 'follow' ? 'manual' : 'error',
+        });
+      } catch (err) {
+        if (why) return fail(why, why === 'timeout' ? `no answer within ${opts.timeoutMs} ms` : 'aborted');
+        return fail('network', networkDetail(err));
+      }
+      const location = res.headers.get('location');
+      if (opts.redirect !== 'follow' || ![301, 302, 303, 307, 308].includes(res.status) || location === null) break;
+      await res.body?.cancel().catch(() => {});
+      if (hop >= MAX_REDIRECTS) return fail('network', `more than ${MAX_REDIRECTS} redirects`, res.status);
+      try {
+        url = new URL(location, url).toString();
+      } catch {
+        return fail('malformed', 'redirect to an invalid location', res.status);
+      }
+      // As fetch does: 303, and 301/302 after a POST, continue as a GET without the body.
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET';
+        hasBody = false;
+      }
     }
     const declared = Number(res.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > opts.maxBytes) {
