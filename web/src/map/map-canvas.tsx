@@ -40,7 +40,6 @@ export function MapCanvas(props: MapCanvasProps) {
   const size = useRef({ w: 0, h: 0, dpr: 1 });
   const palette = useRef<Palette | undefined>(undefined);
   const userMoved = useRef(false);
-  const fittedOnce = useRef(false);
   const raf = useRef<number | undefined>(undefined);
   const frames = useRef(0);
   const hovered = useRef<SimNode | undefined>(undefined);
@@ -64,10 +63,15 @@ export function MapCanvas(props: MapCanvasProps) {
     const ctx = cv?.getContext('2d');
     if (!cv || !ctx || size.current.w === 0) return;
     palette.current ??= readPalette(cv);
-    const sim = simRef.current;
-    if (!fittedOnce.current && !userMoved.current && sim && vis.current.nodes.length > 0 && sim.alpha() < 0.08) {
-      fittedOnce.current = true;
-      cam.current = fit(bounds(vis.current.nodes), size.current.w, size.current.h);
+    // Until the user moves the view, it follows the layout: eased towards "fit" every frame.
+    if (!userMoved.current && vis.current.nodes.length > 0) {
+      const target = fit(bounds(vis.current.nodes), size.current.w, size.current.h);
+      const c = cam.current;
+      const t = 0.15;
+      const next = { x: c.x + (target.x - c.x) * t, y: c.y + (target.y - c.y) * t, k: c.k + (target.k - c.k) * t };
+      const settled = Math.abs(next.k - target.k) < 0.002 * target.k && Math.abs(next.x - target.x) < 0.5 && Math.abs(next.y - target.y) < 0.5;
+      cam.current = settled ? target : next;
+      if (!settled) requestDraw();
     }
     draw(ctx, {
       width: size.current.w,
@@ -90,7 +94,9 @@ export function MapCanvas(props: MapCanvasProps) {
     requestDraw();
   };
 
+  /** Fits now and follows the layout again until the user moves the view. */
   const fitNow = () => {
+    userMoved.current = false;
     cam.current = fit(bounds(vis.current.nodes), size.current.w, size.current.h);
     requestDraw();
   };
@@ -139,7 +145,6 @@ export function MapCanvas(props: MapCanvasProps) {
       if (reducedMotion()) {
         sim.stop();
         sim.tick(Math.min(300, Math.ceil(Math.log(0.001 / sim.alpha()) / Math.log(1 - sim.alphaDecay()))));
-        fittedOnce.current = false;
       } else if (!pausedRef.current) sim.restart();
     }
     if (selected.current && !nodes.includes(selected.current)) {
@@ -159,18 +164,14 @@ export function MapCanvas(props: MapCanvasProps) {
       selected.current = cur?.present ? cur : undefined;
       if (selected.current) onSelect.current(selected.current.data);
     }
-    if (first && !userMoved.current) {
-      fittedOnce.current = false;
-    }
     relayout(first ? 1 : changed ? 0.3 : 0);
-    if (first && !userMoved.current) fitNow();
+    if (first && !userMoved.current) cam.current = fit(bounds(vis.current.nodes), size.current.w, size.current.h);
   }, [props.graph]);
 
   // Filter change.
   useEffect(() => {
     if (model.current.nodes.size === 0) return;
     relayout(0.4);
-    if (!userMoved.current) fittedOnce.current = false;
   }, [props.filter]);
 
   // Selection from outside (side list, node table).

@@ -117,7 +117,7 @@ export function HostsView(props: { selected?: string | undefined }) {
             <thead>
               <tr>
                 <SortTh k="name" label="Device" sort={sort} dir={dir} onSort={onSort} defaultDir="asc" />
-                <SortTh k="ip" label="IP" sort={sort} dir={dir} onSort={onSort} defaultDir="asc" />
+                <SortTh k="ip" label="IP" sort={sort} dir={dir} onSort={onSort} defaultDir="asc" class="hide-xs" />
                 <SortTh k="vendor" label="Vendor / MAC" sort={sort} dir={dir} onSort={onSort} defaultDir="asc" class="hide-sm" />
                 <SortTh k="role" label="Role" sort={sort} dir={dir} onSort={onSort} defaultDir="asc" />
                 <SortTh k="ports" label="Open ports" sort={sort} dir={dir} onSort={onSort} class="hide-sm" />
@@ -150,6 +150,7 @@ function HostRow(props: { d: Device; scan: HostScan | undefined; open: boolean; 
       <tr id={`host-${d.id}`} class={d.atRisk ? 'row-risk' : undefined} data-testid="host-row" data-ip={d.ip}>
         <td>
           <span class="host-name">{label}</span>
+          {d.ip && <span class="mono small block show-xs">{d.ip}</span>}
           {d.hostname && d.name && d.hostname !== d.name && <span class="muted small block">{d.hostname}</span>}
           <span class="small block">
             {d.trusted && <span class="badge badge-plain">trusted</span>}
@@ -157,7 +158,7 @@ function HostRow(props: { d: Device; scan: HostScan | undefined; open: boolean; 
             {d.os && <span class="muted"> {d.os}</span>}
           </span>
         </td>
-        <td class="mono">{d.ip ?? '–'}</td>
+        <td class="mono hide-xs">{d.ip ?? '–'}</td>
         <td class="hide-sm">
           {d.vendor ?? <span class="muted">unknown vendor</span>}
           {d.mac && <span class="muted small block mono">{d.mac}</span>}

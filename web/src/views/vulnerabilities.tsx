@@ -152,7 +152,7 @@ function CveTr(props: { c: CveRow }) {
         <SeverityBadge severity={c.severity} />
       </td>
       <td class="small">{c.products.join(', ') || '–'}</td>
-      <td class="hide-sm">{isoDay(c.published)}</td>
+      <td class="hide-sm nowrap">{isoDay(c.published)}</td>
       <td>{c.kev ? <span class="badge kev">KEV</span> : <span class="muted">–</span>}</td>
       <td>
         {notDetected ? (
