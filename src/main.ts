@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { createApp } from './app.js';
+import { demoCommand, type DemoCommandOptions } from './cli/demo-command.js';
 import { scanCommand } from './cli/scan-command.js';
 import { parsePortSpec } from './config/fields.js';
 import { configJsonSchema } from './config/json-schema.js';
@@ -181,6 +182,20 @@ export function buildProgram(): Command {
       if (results.some((r) => !r.ok)) process.exitCode = EXIT.failure;
     },
   );
+  program
+    .command('demo')
+    .description('a self-contained demo: the real daemon on a throwaway data directory, fed a recorded home network, scanning only its own loopback services')
+    .option('--web-host <host>', 'dashboard/API address', '127.0.0.1')
+    .option('--web-port <port>', 'dashboard/API port', '8088')
+    .option('--bind-port <port>', 'UDP flow listener port on 127.0.0.1 (default: a free port)')
+    .option('-d, --data-dir <dir>', 'data directory (default: a new temporary directory, deleted on exit)')
+    .option('--keep', 'keep the data directory on exit')
+    .option('--duration <seconds>', 'stop by itself after this many seconds')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .action(async (o: DemoCommandOptions) => {
+      await demoCommand(o, readVersion());
+      process.exit(0);
+    });
   program
     .command('config-schema')
     .description('print the JSON Schema of the configuration')

@@ -15,7 +15,7 @@
  *   during the demo raises its finding.
  */
 import { configSchema, type Config } from '../config/schema.js';
-import { HOME_NETWORK, LAB_NETWORK, LAB_SERVICES } from './scenario.js';
+import { GATEWAY, HOME_NETWORK, LAB_NETWORK, LAB_SERVICES } from './scenario.js';
 
 export interface DemoConfigInput {
   dataDir: string;
@@ -88,6 +88,8 @@ export function demoConfig(i: DemoConfigInput): Config {
     new_device_learning_hours: 0,
 
     dns_source: 'none',
+    // The router is the home's resolver: its queries to the upstream are expected.
+    dns_local_resolvers: GATEWAY,
     notify_channels: [],
     notify_digest: 'off',
     mqtt_url: '',

@@ -40,11 +40,14 @@ describe('demo lab services, as the scanner sees them', () => {
   it('NAS: OpenSSH 8.2p1 from Ubuntu, nginx 1.18.0 with its sign-in page', () => {
     expect(found.get(2222)).toMatchObject({ name: 'ssh', product: 'openssh', version: '8.2p1', distro: 'ubuntu' });
     expect(found.get(5000)).toMatchObject({ name: 'http', product: 'nginx', version: '1.18.0', http: { status: 200, title: 'diskstation - Sign in' } });
+    // Only what the answers show (no PHP from the scanner's own /status.php request).
+    expect(found.get(5000)?.http?.technologies.map((t) => t.name)).toEqual(['Nginx']);
   });
 
   it('home server: Apache httpd 2.4.49 and vsftpd 2.3.4', () => {
     expect(found.get(8081)).toMatchObject({ name: 'http', version: '2.4.49' });
     expect(found.get(8081)?.cpe?.[0]).toMatch(/^cpe:2\.3:a:apache:http_server:2\.4\.49/);
+    expect(found.get(8081)?.http?.technologies.map((t) => t.name).sort()).toEqual(['Apache HTTP Server', 'UNIX']);
     expect(found.get(2121)).toMatchObject({ name: 'ftp', product: 'vsftpd', version: '2.3.4' });
   });
 

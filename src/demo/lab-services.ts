@@ -131,9 +131,10 @@ function rtspAnswer(spec: Extract<LabService, { kind: 'rtsp' }>, request: string
 
 /** Serves one connection of `spec` (see the module rules). */
 function serve(spec: LabService, socket: net.Socket): void {
+  socket.setNoDelay(true);
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
-  let input = Buffer.alloc(0);
+  let input: Buffer = Buffer.alloc(0);
   if (spec.kind === 'banner') socket.write(textBytes(spec.banner));
   socket.on('data', (chunk: Buffer) => {
     if (input.length + chunk.length > MAX_INPUT) {
@@ -167,7 +168,7 @@ function serve(spec: LabService, socket: net.Socket): void {
       }
       case 'mqtt': {
         const r = mqttAnswers(spec, input);
-        for (const b of r.out) socket.write(b);
+        if (r.out.length > 0) socket.write(Buffer.concat(r.out));
         input = r.rest;
         if (r.close) socket.end();
         break;

@@ -144,7 +144,8 @@ export function flowsBetween(activities: readonly Activity[], o: ModelOptions, f
         const [lo, hi] = occurrenceRange(baseMs, step, fromMs, toMs, a.jitter * 1000 + 2000);
         for (let k = lo; k <= hi; k++) {
           const rng = mulberry32(keyOf(o.seed, ai, k));
-          const startMs = Math.round(baseMs + k * step + (rng() * 2 - 1) * a.jitter * 1000);
+          // The first occurrence never jitters to before the activity starts.
+          const startMs = Math.max(baseMs, Math.round(baseMs + k * step + (rng() * 2 - 1) * a.jitter * 1000));
           const dur = a.proto === 'tcp' ? 150 + Math.floor(rng() * 900) : 5 + Math.floor(rng() * 60);
           emit({ src: a.src, dst: a.dst, sport: clientPort(rng), dport: a.port, proto: protoNumber(a.proto), startMs, endMs: startMs + dur, out: bytesIn(rng, a.out), back: bytesIn(rng, a.in) });
         }
