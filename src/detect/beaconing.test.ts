@@ -225,4 +225,25 @@ describe('scoreBeacon', () => {
     expect(s.connScore).toBeLessThan(0.5);
     expect(s.score).toBeLessThan(0.8);
   });
+
 });
+
+describe('beaconing detector: pairs keyed by text', () => {
+  it('finds the same beacon between IPv6 addresses, and keeps a pair written in non-canonical IPv4 text apart (text-keyed pairs)', () => {
+    const find = (src: string, dst: string) => {
+      const { ctx, findings } = testContext();
+      const d = createBeaconingDetector(ctx);
+      run(d, beacon(prng(1), src, dst, T0, HOUR));
+      return findings.map((f) => ({ key: f.key, score: f.evidence.score }));
+    };
+    const v4 = find(DEVICE, C2);
+    expect(find('2001:db8::20', '2001:db8:ff::66')).toEqual([{ key: 'beaconing:2001:db8::20:2001:db8:ff::66', score: v4[0]?.score }]);
+    // one detector, both spellings: two pairs, each with its own connections
+    const { ctx, findings } = testContext();
+    const d = createBeaconingDetector(ctx);
+    run(d, [...beacon(prng(1), DEVICE, C2, T0, HOUR), ...beacon(prng(1), DEVICE, '203.0.113.066', T0, HOUR)]);
+    expect(findings.map((f) => f.key).sort()).toEqual([`beaconing:${DEVICE}:${C2}`, `beaconing:${DEVICE}:203.0.113.066`].sort());
+    expect(d.size()).toBe(2);
+  });
+});
+

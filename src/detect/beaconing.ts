@@ -44,12 +44,16 @@
  * - Memory is bounded: at most maxPairs pairs (default MAX_PAIRS), evicted by the CLOCK rule
  *   (clock-ring.ts) and counted in homesec_detector_evictions_total{detector="beaconing"};
  *   pairs idle for IDLE_MS of ingest time are dropped in tick().
- * - observe() is O(1) (two Map lookups and a ring write) and allocates only for a new pair or
- *   source (evicted pairs are recycled) or a ring growth.
+ * - observe() is O(1) (one pair lookup and a ring write) and allocates only for a new pair or
+ *   source (evicted pairs are recycled) or a ring growth. Pairs of canonical IPv4 addresses are
+ *   found by their two numbers (IntMap: no string hashing per flow); any other pair by
+ *   text (source -> destination Maps).
  */
+import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import { ClockRing, DetectorStats, NOT_SEEN, isIdle, type ClockEntry } from './clock-ring.js';
-import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
+import type { Detector, DetectorContext, DetectorFactory, Direction, FlowKeys } from './detector.js';
+import { IntMap } from './int-map.js';
 
 export const NAME = 'beaconing';
 /** (source, destination) pairs tracked at most. */
@@ -190,6 +194,9 @@ class Pair implements ClockEntry {
   seenMs = NOT_SEEN;
   src = '';
   dst = '';
+  /** ipv4Key(src) and ipv4Key(dst); the pair is in the numeric index when both are >= 0. */
+  srcKey = -1;
+  dstKey = -1;
   times = new Float64Array(INITIAL_RING);
   bytes = new Float64Array(INITIAL_RING);
   /** Index of the oldest connection. */
@@ -209,9 +216,11 @@ class Pair implements ClockEntry {
   /** Flow time of the newest connection when a finding was raised. */
   reportedMs = Number.NEGATIVE_INFINITY;
 
-  reset(src: string, dst: string, seenMs: number): void {
+  reset(src: string, dst: string, srcKey: number, dstKey: number, seenMs: number): void {
     this.src = src;
     this.dst = dst;
+    this.srcKey = srcKey;
+    this.dstKey = dstKey;
     this.touched = false;
     this.seenMs = seenMs;
     this.start = 0;
@@ -271,19 +280,26 @@ function protoName(p: number): string {
 export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOptions = {}): Detector {
   const minConnections = Math.max(4, ctx.config.beacon_min_connections);
   const threshold = ctx.config.beacon_score_threshold;
+  /** Pairs of two canonical IPv4 addresses, by number. */
+  const v4Pairs = new IntMap<Pair>();
+  /** Every other pair: source text -> destination text -> pair. */
   const bySrc = new Map<string, Map<string, Pair>>();
   const ring = new ClockRing<Pair>(opts.maxPairs ?? MAX_PAIRS);
   const stats = new DetectorStats(ctx.metrics, NAME);
   let tickMs = NOT_SEEN;
 
   const forget = (p: Pair): void => {
+    if (p.srcKey >= 0 && p.dstKey >= 0) {
+      v4Pairs.delete(p.srcKey, p.dstKey);
+      return;
+    }
     const inner = bySrc.get(p.src);
     if (inner === undefined) return;
     inner.delete(p.dst);
     if (inner.size === 0) bySrc.delete(p.src);
   };
 
-  const track = (src: string, dst: string): Pair => {
+  const track = (src: string, dst: string, srcKey: number, dstKey: number): Pair => {
     let p = ring.evictIfFull();
     if (p !== undefined) {
       forget(p);
@@ -291,14 +307,18 @@ export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOpt
     } else {
       p = new Pair();
     }
-    p.reset(src, dst, tickMs);
+    p.reset(src, dst, srcKey, dstKey, tickMs);
+    ring.add(p);
+    if (srcKey >= 0 && dstKey >= 0) {
+      v4Pairs.set(srcKey, dstKey, p);
+      return p;
+    }
     let inner = bySrc.get(src);
     if (inner === undefined) {
       inner = new Map();
       bySrc.set(src, inner);
     }
     inner.set(dst, p);
-    ring.add(p);
     return p;
   };
 
@@ -350,13 +370,15 @@ export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOpt
     name: NAME,
 
     /** Records an outbound flow as a connection of its (source, destination) pair. O(1). */
-    observe(flow: FlowRecord, direction: Direction): void {
+    observe(flow: FlowRecord, direction: Direction, keys?: FlowKeys): void {
       if (direction !== 'outbound') return;
       const proto = flow.protocol;
       const dp = flow.dstPort;
       if ((dp === 53 || dp === 123) && (proto === 17 || proto === 6)) return;
-      let p = bySrc.get(flow.srcAddr)?.get(flow.dstAddr);
-      if (p === undefined) p = track(flow.srcAddr, flow.dstAddr);
+      const sk = keys !== undefined ? keys.src : ipv4Key(flow.srcAddr);
+      const dk = keys !== undefined ? keys.dst : ipv4Key(flow.dstAddr);
+      let p = sk >= 0 && dk >= 0 ? v4Pairs.get(sk, dk) : bySrc.get(flow.srcAddr)?.get(flow.dstAddr);
+      if (p === undefined) p = track(flow.srcAddr, flow.dstAddr, sk, dk);
       else p.touched = true;
       p.seenMs = tickMs;
       const end = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;

@@ -50,4 +50,29 @@ describe('BoundedTable', () => {
     expect(t.size).toBe(0);
     expect(m.get(TRACKED_METRIC, { detector: 'x' })).toBe(0);
   });
+
+  it('keeps IPv4 keys (by number) and other texts (by string) apart, and evicts and expires both', () => {
+    const m = createMetrics();
+    const t = new BoundedTable(3, m, 'x', () => new E());
+    const a = t.track('10.0.0.1');
+    const b = t.track('2001:db8::1');
+    const c = t.track('10.0.0.01'); // not canonical: its own key
+    expect(t.get('10.0.0.1')).toBe(a);
+    expect(t.get('10.0.0.1', 0x0a000001)).toBe(a);
+    expect(t.get('2001:db8::1')).toBe(b);
+    expect(t.get('10.0.0.01')).toBe(c);
+    expect(t.size).toBe(3);
+    b.touched = true;
+    c.touched = true;
+    t.track('10.0.0.2'); // a (untouched) goes
+    expect(t.get('10.0.0.1')).toBeUndefined();
+    expect(t.get('2001:db8::1')).toBe(b);
+    expect(t.size).toBe(3);
+    t.tick(1000, 10);
+    t.tick(2000, 10); // all idle
+    expect(t.size).toBe(0);
+    expect(t.get('2001:db8::1')).toBeUndefined();
+    expect(t.get('10.0.0.2')).toBeUndefined();
+  });
 });
+

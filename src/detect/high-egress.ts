@@ -20,10 +20,11 @@
  * - observe() is O(PEER_SLOTS) = O(1) and allocates only for a new source (evicted ones are
  *   recycled) or a finding.
  */
+import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import { BoundedTable, type TableEntry } from './bounded-table.js';
 import { NOT_SEEN } from './clock-ring.js';
-import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
+import type { Detector, DetectorContext, DetectorFactory, Direction, FlowKeys } from './detector.js';
 
 export const NAME = 'high_egress';
 /** Internal sources tracked at most. */
@@ -40,6 +41,8 @@ class EgressSource implements TableEntry {
   seenMs = NOT_SEEN;
   /** Source IP. */
   key = '';
+  /** ipv4Key(key) (set by the table). */
+  num = -1;
   /** Current interval number (floor(endMs / intervalMs)). */
   interval = Number.NEGATIVE_INFINITY;
   bytes = 0;
@@ -47,6 +50,8 @@ class EgressSource implements TableEntry {
   /** Interval for which a finding was reported. */
   reported = Number.NEGATIVE_INFINITY;
   readonly peers: string[] = new Array<string>(PEER_SLOTS).fill('');
+  /** ipv4Key of each peer (-1 when not canonical IPv4): compared instead of the text. */
+  readonly peerNums = new Float64Array(PEER_SLOTS);
   readonly peerBytes = new Float64Array(PEER_SLOTS);
   peerCount = 0;
   /** True once a peer was replaced (Space-Saving estimates are then upper bounds). */
@@ -66,17 +71,18 @@ class EgressSource implements TableEntry {
     this.peersApproximate = false;
   }
 
-  /** Space-Saving update: O(PEER_SLOTS), no allocation. */
-  addPeer(peer: string, bytes: number): void {
+  /** Space-Saving update (num: ipv4Key(peer)): O(PEER_SLOTS), no allocation. */
+  addPeer(peer: string, num: number, bytes: number): void {
     const n = this.peerCount;
     for (let i = 0; i < n; i++) {
-      if (this.peers[i] === peer) {
+      if (num >= 0 ? this.peerNums[i] === num : this.peers[i] === peer) {
         this.peerBytes[i] = (this.peerBytes[i] as number) + bytes;
         return;
       }
     }
     if (n < PEER_SLOTS) {
       this.peers[n] = peer;
+      this.peerNums[n] = num;
       this.peerBytes[n] = bytes;
       this.peerCount = n + 1;
       return;
@@ -84,6 +90,7 @@ class EgressSource implements TableEntry {
     let min = 0;
     for (let i = 1; i < PEER_SLOTS; i++) if ((this.peerBytes[i] as number) < (this.peerBytes[min] as number)) min = i;
     this.peers[min] = peer;
+    this.peerNums[min] = num;
     this.peerBytes[min] = (this.peerBytes[min] as number) + bytes;
     this.peersApproximate = true;
   }
@@ -155,10 +162,11 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
     name: NAME,
 
     /** Adds an outbound flow's bytes to its source's interval; reports once per interval on crossing. O(1). */
-    observe(flow: FlowRecord, direction: Direction): void {
+    observe(flow: FlowRecord, direction: Direction, keys?: FlowKeys): void {
       if (direction !== 'outbound') return;
-      let s = sources.get(flow.srcAddr);
-      if (s === undefined) s = sources.track(flow.srcAddr);
+      const num = keys !== undefined ? keys.src : ipv4Key(flow.srcAddr);
+      let s = sources.get(flow.srcAddr, num);
+      if (s === undefined) s = sources.track(flow.srcAddr, num);
       else s.touched = true;
       s.seenMs = sources.tickMs;
       const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
@@ -166,7 +174,7 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
       if (interval > s.interval) s.startInterval(interval);
       s.bytes += flow.bytes;
       s.flows++;
-      s.addPeer(flow.dstAddr, flow.bytes);
+      s.addPeer(flow.dstAddr, keys !== undefined ? keys.dst : ipv4Key(flow.dstAddr), flow.bytes);
       if (s.bytes > threshold && s.reported !== s.interval) raise(s, t);
     },
 

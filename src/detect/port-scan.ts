@@ -28,10 +28,11 @@
  * - observe() is O(1) amortised and allocates only for a new source (evicted ones are recycled),
  *   a table growth, or a finding.
  */
+import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import { BoundedTable, type TableEntry } from './bounded-table.js';
 import { NOT_SEEN } from './clock-ring.js';
-import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
+import type { Detector, DetectorContext, DetectorFactory, Direction, FlowKeys } from './detector.js';
 import { WindowedSet, hashText, maxSlots } from './windowed-set.js';
 
 export const NAME = 'port_scan';
@@ -84,6 +85,8 @@ class ScanSource implements TableEntry {
   seenMs = NOT_SEEN;
   /** Source IP. */
   key = '';
+  /** ipv4Key(key) (set by the table). */
+  num = -1;
   /** Newest probe time (flow time) seen since the last reset. */
   maxT = Number.NEGATIVE_INFINITY;
   /** Oldest probe time counted since the last reset. */
@@ -190,12 +193,13 @@ export function createPortScanDetector(ctx: DetectorContext, opts: PortScanOptio
     capacity,
 
     /** Counts a probe-looking flow towards its source's window; raises at most one finding per burst. O(1) amortised. */
-    observe(flow: FlowRecord, direction: Direction): void {
+    observe(flow: FlowRecord, direction: Direction, keys?: FlowKeys): void {
       if (direction !== 'internal' && direction !== 'inbound') return;
       if (!isProbe(flow)) return;
       const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
-      let s = sources.get(flow.srcAddr);
-      if (s === undefined) s = sources.track(flow.srcAddr);
+      const num = keys !== undefined ? keys.src : ipv4Key(flow.srcAddr);
+      let s = sources.get(flow.srcAddr, num);
+      if (s === undefined) s = sources.track(flow.srcAddr, num);
       else s.touched = true;
       s.seenMs = sources.tickMs;
       if (t < s.suppressUntil) return;

@@ -24,11 +24,12 @@
  * - observe() is O(MAX_PORTS + MAX_PEERS) = O(1) (a port lookup table, short scans) and
  *   allocates only for a new source (evicted ones are recycled); tick() is O(sources).
  */
+import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import type { Severity } from '../findings/types.js';
 import { BoundedTable, type TableEntry } from './bounded-table.js';
 import { NOT_SEEN } from './clock-ring.js';
-import type { Detector, DetectorContext, DetectorFactory, Direction } from './detector.js';
+import type { Detector, DetectorContext, DetectorFactory, Direction, FlowKeys } from './detector.js';
 
 export const NAME = 'suspicious_port';
 /** Internal sources tracked at most. */
@@ -74,6 +75,8 @@ class PortSource implements TableEntry {
   seenMs = NOT_SEEN;
   /** Source IP. */
   key = '';
+  /** ipv4Key(key) (set by the table). */
+  num = -1;
   windowStart = Number.NEGATIVE_INFINITY;
   firstT = 0;
   lastT = 0;
@@ -193,15 +196,16 @@ export function createSuspiciousPortDetector(ctx: DetectorContext, opts: Suspici
     name: NAME,
 
     /** Records an outbound flow to a suspicious port in its source's window. O(1), no allocation in the steady state. */
-    observe(flow: FlowRecord, direction: Direction): void {
+    observe(flow: FlowRecord, direction: Direction, keys?: FlowKeys): void {
       if (direction !== 'outbound') return;
       const sev = severityOf[flow.dstPort] as number;
       if (sev === SEV_NONE) return;
       if (flow.srcPort < 1024 && flow.dstPort >= 1024) return;
       const proto = flow.protocol;
       if (proto !== 6 && proto !== 17 && proto !== 132) return; // no ports (ICMP type/code sit in dstPort)
-      let s = sources.get(flow.srcAddr);
-      if (s === undefined) s = sources.track(flow.srcAddr);
+      const num = keys !== undefined ? keys.src : ipv4Key(flow.srcAddr);
+      let s = sources.get(flow.srcAddr, num);
+      if (s === undefined) s = sources.track(flow.srcAddr, num);
       else s.touched = true;
       s.seenMs = sources.tickMs;
       const t = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;

@@ -80,31 +80,56 @@ export function ipv6ToText(buf: Buffer, off: number): string {
 }
 
 /**
+ * Dotted-quad text to its uint32, or -1: exactly four decimal octets 0..255 of at most three
+ * digits; with `canonical`, no leading zeros either (the form the decoders write).
+ * No allocation.
+ */
+function dottedQuad(text: string, canonical: boolean): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (canonical && digits === 1 && octet === 0) return -1;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || ++dots > 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return -1;
+  return value * 256 + octet;
+}
+
+/**
  * Parses dotted-quad text to an unsigned 32-bit integer, or null when malformed.
  * Accepts exactly four decimal octets 0..255 (leading zeros tolerated).
  */
 export function parseIpv4(text: string): number | null {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 46; /* '.' sentinel */
-    if (c >= 48 && c <= 57) {
-      octet = octet * 10 + (c - 48);
-      digits++;
-      if (digits > 3 || octet > 255) return null;
-    } else if (c === 46) {
-      if (digits === 0) return null;
-      value = value * 256 + octet;
-      parts++;
-      octet = 0;
-      digits = 0;
-    } else {
-      return null;
-    }
-  }
-  return parts === 4 ? value >>> 0 : null;
+  const v = dottedQuad(text, false);
+  return v < 0 ? null : v;
+}
+
+/** parseIpv4 with -1 instead of null (leading zeros tolerated). No allocation. */
+export function ipv4Number(text: string): number {
+  return dottedQuad(text, false);
+}
+
+/**
+ * The uint32 of CANONICAL dotted-quad text (four decimal octets 0..255, no leading zeros, as the
+ * decoders write them), or -1 for anything else. A table key for IPv4 addresses: canonical text
+ * and number map one to one, so keying by the number never merges two distinct texts (text a
+ * caller wrote with leading zeros stays on the caller's string-keyed path). No allocation.
+ */
+export function ipv4Key(text: string): number {
+  return dottedQuad(text, true);
 }
 
 const parsed = new Uint16Array(8);

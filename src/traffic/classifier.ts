@@ -1,37 +1,21 @@
 /**
  * Internal/external classification by the configured CIDRs. Rules: pure and fast — IPv4
- * text is parsed by hand into a uint32 and tested against (network, mask) pairs without
- * allocating; IPv6 goes through ipaddr.js with a bounded memo. Anything that is not a valid
- * address is external (never trusted as internal).
+ * text is parsed by hand into a uint32 (ip-text.ts) and tested against (network, mask) pairs
+ * without allocating (isInternalV4 takes the number when the caller already has it); IPv6
+ * goes through ipaddr.js with a bounded memo. Anything that is not a valid address is
+ * external (never trusted as internal).
  */
 import ipaddr from 'ipaddr.js';
+import { ipv4Number } from '../flow/ip-text.js';
 
 export interface Classifier {
   isInternal(ip: string): boolean;
+  /** isInternal for an IPv4 address given as its uint32 (what ipv4Key returns). */
+  isInternalV4(n: number): boolean;
 }
 
-/** Parses dotted-quad text to a uint32, or -1 when it is not a canonical IPv4 address. */
-export function ipv4ToInt(ip: string): number {
-  let acc = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || part > 255) return -1;
-      acc = acc * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      if (++digits > 3) return -1;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0 || part > 255) return -1;
-  return acc * 256 + part;
-}
+/** Parses dotted-quad text to a uint32, or -1 when it is not an IPv4 address (leading zeros tolerated). */
+export const ipv4ToInt: (ip: string) => number = ipv4Number;
 
 const V6_MEMO_MAX = 4096;
 
@@ -62,17 +46,19 @@ export function createClassifier(cidrs: readonly string[]): Classifier {
     memo.set(ip, result);
     return result;
   };
+  const isInternalV4 = (n: number): boolean => {
+    for (let i = 0; i < v4.length; i++) {
+      const r = v4[i] as { net: number; mask: number };
+      if (((n & r.mask) >>> 0) === r.net) return true;
+    }
+    return false;
+  };
   return {
     isInternal(ip: string): boolean {
       const n = ipv4ToInt(ip);
-      if (n >= 0) {
-        for (let i = 0; i < v4.length; i++) {
-          const r = v4[i] as { net: number; mask: number };
-          if (((n & r.mask) >>> 0) === r.net) return true;
-        }
-        return false;
-      }
+      if (n >= 0) return isInternalV4(n);
       return ip.includes(':') ? v6Internal(ip) : false;
     },
+    isInternalV4,
   };
 }

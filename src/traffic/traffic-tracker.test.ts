@@ -94,4 +94,30 @@ describe('traffic tracker', () => {
     expect(t.device('192.168.1.10')?.peers.size).toBeLessThanOrEqual(LIMITS.setPerDevice);
     expect(metrics.get('homesec_traffic_evictions_total', { table: 'external_ips' })).toBeGreaterThan(0);
   });
+
+  it('IPv6 and non-canonical IPv4 text take the same steps keyed by the text', () => {
+    const det = recorder();
+    const t = createTrafficTracker({ ...cfg, internal_networks: [...cfg.internal_networks, 'fd00::/8'] }, { metrics: createMetrics(), detectors: [det] });
+    t.ingest([
+      flow('fd00::10', '2001:db8::53', 53, 100),
+      flow('2001:db8::53', 'fd00::10', 40000, 300),
+      flow('fd00::10', '2001:db8::53', 53, 50),
+      flow('192.168.001.010', '8.8.8.8', 53, 7), // internal, but a device of its own text
+    ]);
+    expect(det.seen.map((s) => s[1])).toEqual(['outbound', 'inbound', 'outbound', 'outbound']);
+    expect(t.device('fd00::10')).toMatchObject({ flows: 2, bytesOut: 150, bytesIn: 300 });
+    expect([...(t.device('fd00::10')?.peers ?? [])]).toEqual(['2001:db8::53']);
+    expect([...t.externalIps()].find((x) => x.ip === '2001:db8::53')).toMatchObject({ flows: 3, bytesIn: 150, bytesOut: 300 });
+    expect(t.device('192.168.001.010')).toMatchObject({ flows: 1, bytesOut: 7 });
+    expect(t.device('192.168.1.10')).toBeUndefined();
+    const { db } = openDatabase(':memory:');
+    t.flush(db, T0);
+    expect(db.prepare('SELECT src, dst, dst_port, flows, bytes FROM connections ORDER BY id').all()).toEqual([
+      { src: 'fd00::10', dst: '2001:db8::53', dst_port: 53, flows: 2, bytes: 150 },
+      { src: '2001:db8::53', dst: 'fd00::10', dst_port: 40000, flows: 1, bytes: 300 },
+      { src: '192.168.001.010', dst: '8.8.8.8', dst_port: 53, flows: 1, bytes: 7 },
+    ]);
+    db.close();
+  });
 });
+

@@ -8,14 +8,26 @@
  * evicted, evictions counted). flush() writes history and dirty external IPs to SQLite in
  * one transaction; prune() applies flow_retention_hours and external_ip_retention_hours
  * (0 = keep forever).
+ *
+ * Shape (ingest() runs once per flow at up to millions of flows/s): each address text is
+ * turned into a number once per flow (`ipv4Key`; -1 for anything but canonical IPv4), and
+ * that number is the key everywhere on the hot path: classification, the device and
+ * external-IP indexes (IntMap beside the Maps that own the entries and their recency
+ * order), the history table (history-table.ts) and the detectors (FlowKeys). Text that is
+ * not canonical IPv4 (IPv6) takes the same steps keyed by the string. The sets of a device
+ * or external IP change only when a flow opens a new history row: a connection already in
+ * this window has already put its peer, port and device there.
  */
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../core/metrics.js';
-import type { Detector, Direction } from '../detect/detector.js';
+import type { Detector, Direction, FlowKeys } from '../detect/detector.js';
+import { IntMap } from '../detect/int-map.js';
+import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
 import { kvGet, kvSet } from '../store/kv.js';
 import { createClassifier } from './classifier.js';
+import { HistoryTable } from './history-table.js';
 
 const TOTAL_FLOWS_KEY = 'traffic.total_flows';
 
@@ -77,32 +89,23 @@ export interface TrafficTracker {
   tick(nowMs: number): void;
 }
 
-interface HistoryRow {
-  tsMs: number;
-  src: string;
-  dst: string;
-  dstPort: number;
-  protocol: number;
-  flows: number;
-  bytes: number;
-  packets: number;
-}
-
 function addBounded<T>(set: Set<T>, v: T, max: number): void {
   if (set.size < max || set.has(v)) set.add(v);
 }
 
 /**
- * Evicts `fraction` of a map's entries in insertion order. Entries are re-inserted when
- * touched after a while (see touch()), so insertion order approximates least-recently-seen
- * without sorting on the hot path.
+ * Evicts `fraction` of a map's entries in insertion order (and their numeric index entries).
+ * Entries are re-inserted when touched after a while (see touch()), so insertion order
+ * approximates least-recently-seen without sorting on the hot path.
  */
-function evictOldest<V>(map: Map<string, V>, fraction: number): number {
+function evictOldest<V>(map: Map<string, V>, index: IntMap<V>, fraction: number): number {
   const n = Math.max(1, Math.floor(map.size * fraction));
   let removed = 0;
   for (const k of map.keys()) {
     if (removed >= n) break;
     map.delete(k);
+    const num = ipv4Key(k);
+    if (num >= 0) index.delete(num);
     removed++;
   }
   return removed;
@@ -123,18 +126,24 @@ export function createTrafficTracker(
   deps: { metrics: Metrics; detectors: readonly Detector[] },
 ): TrafficTracker {
   const classifier = createClassifier(config.internal_networks);
+  // The Maps own the entries and their recency order; the IntMaps find IPv4 ones by number.
   const devices = new Map<string, DeviceStats>();
+  const devicesByNum = new IntMap<DeviceStats>();
   const externals = new Map<string, ExternalIpStats>();
-  const history = new Map<string, Map<string, Map<number, HistoryRow>>>();
+  const externalsByNum = new IntMap<ExternalIpStats>();
+  const history = new HistoryTable(LIMITS.historyRows);
   const detectors = deps.detectors;
+  /** The current flow's keys, handed to every detector (one object, rewritten per flow). */
+  const keys: FlowKeys = { src: -1, dst: -1 };
   let totalFlows = 0;
 
-  const device = (ip: string, t: number): DeviceStats => {
-    let d = devices.get(ip);
+  const device = (ip: string, num: number, t: number): DeviceStats => {
+    let d = num >= 0 ? devicesByNum.get(num) : devices.get(ip);
     if (!d) {
-      if (devices.size >= LIMITS.devices) deps.metrics.inc('homesec_traffic_evictions_total', { table: 'devices' }, evictOldest(devices, 0.1));
+      if (devices.size >= LIMITS.devices) deps.metrics.inc('homesec_traffic_evictions_total', { table: 'devices' }, evictOldest(devices, devicesByNum, 0.1));
       d = { ip, movedMs: t, firstSeenMs: t, lastSeenMs: t, flows: 0, bytesOut: 0, bytesIn: 0, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() };
       devices.set(ip, d);
+      if (num >= 0) devicesByNum.set(num, 0, d);
     }
     if (t > d.lastSeenMs) d.lastSeenMs = t;
     if (t < d.firstSeenMs) d.firstSeenMs = t;
@@ -142,51 +151,20 @@ export function createTrafficTracker(
     return d;
   };
 
-  const external = (ip: string, t: number): ExternalIpStats => {
-    let e = externals.get(ip);
+  const external = (ip: string, num: number, t: number): ExternalIpStats => {
+    let e = num >= 0 ? externalsByNum.get(num) : externals.get(ip);
     if (!e) {
       if (externals.size >= LIMITS.externalIps) {
-        deps.metrics.inc('homesec_traffic_evictions_total', { table: 'external_ips' }, evictOldest(externals, 0.1));
+        deps.metrics.inc('homesec_traffic_evictions_total', { table: 'external_ips' }, evictOldest(externals, externalsByNum, 0.1));
       }
       e = { ip, movedMs: t, firstSeenMs: t, lastSeenMs: t, bytesIn: 0, bytesOut: 0, flows: 0, devices: new Set(), dirty: true };
       externals.set(ip, e);
+      if (num >= 0) externalsByNum.set(num, 0, e);
     }
     if (t > e.lastSeenMs) e.lastSeenMs = t;
     e.dirty = true;
     touch(externals, ip, e, t);
     return e;
-  };
-
-  // history: src -> dst -> (dstPort << 8 | protocol) -> row; no key string is built per flow
-  let historyRows = 0;
-  /** Adds r to its history row; returns true when the row is new (first time this window), false when it existed. */
-  const record = (r: FlowRecord, t: number): boolean => {
-    let byDst = history.get(r.srcAddr);
-    if (!byDst) history.set(r.srcAddr, (byDst = new Map()));
-    let byPort = byDst.get(r.dstAddr);
-    if (!byPort) byDst.set(r.dstAddr, (byPort = new Map()));
-    const pk = r.dstPort * 256 + r.protocol;
-    const h = byPort.get(pk);
-    if (h) {
-      h.flows++;
-      h.bytes += r.bytes;
-      h.packets += r.packets;
-      if (t < h.tsMs) h.tsMs = t;
-      return false;
-    }
-    if (historyRows >= LIMITS.historyRows) {
-      historyDropped++;
-      return true;
-    }
-    historyRows++;
-    byPort.set(pk, { tsMs: t, src: r.srcAddr, dst: r.dstAddr, dstPort: r.dstPort, protocol: r.protocol, flows: 1, bytes: r.bytes, packets: r.packets });
-    return true;
-  };
-  let historyDropped = 0;
-  const historyRowsList = (): HistoryRow[] => {
-    const out: HistoryRow[] = [];
-    for (const byDst of history.values()) for (const byPort of byDst.values()) for (const row of byPort.values()) out.push(row);
-    return out;
   };
 
   return {
@@ -198,89 +176,95 @@ export function createTrafficTracker(
         const r = records[i] as FlowRecord;
         totalFlows++;
         const t = r.endMs;
-        const srcIn = classifier.isInternal(r.srcAddr);
-        const dstIn = classifier.isInternal(r.dstAddr);
+        const src = r.srcAddr;
+        const dst = r.dstAddr;
+        const sk = ipv4Key(src);
+        const dk = ipv4Key(dst);
+        const srcIn = sk >= 0 ? classifier.isInternalV4(sk) : classifier.isInternal(src);
+        const dstIn = dk >= 0 ? classifier.isInternalV4(dk) : classifier.isInternal(dst);
         // A connection already in this window's history has already put its peer, port and
         // device into the bounded sets: only counters change (the common, hot case).
-        const fresh = srcIn || dstIn ? record(r, t) : false;
+        const fresh = srcIn || dstIn ? history.add(src, sk, dst, dk, r.dstPort, r.protocol, t, r.bytes, r.packets) : false;
         let dir: Direction;
         if (srcIn) {
-          const d = device(r.srcAddr, t);
+          const d = device(src, sk, t);
           d.flows++;
           d.bytesOut += r.bytes;
           d.packetsOut += r.packets;
           if (fresh) {
-            addBounded(d.peers, r.dstAddr, LIMITS.setPerDevice);
+            addBounded(d.peers, dst, LIMITS.setPerDevice);
             addBounded(d.dstPorts, r.dstPort, LIMITS.setPerDevice);
           }
           if (dstIn) {
             dir = 'internal';
-            const d2 = device(r.dstAddr, t);
+            const d2 = device(dst, dk, t);
             d2.bytesIn += r.bytes;
             d2.packetsIn += r.packets;
             if (fresh) addBounded(d2.servicePorts, r.dstPort, LIMITS.setPerDevice);
           } else {
             dir = 'outbound';
-            const e = external(r.dstAddr, t);
+            const e = external(dst, dk, t);
             e.flows++;
             e.bytesIn += r.bytes; // bytes the external peer received
-            if (fresh) addBounded(e.devices, r.srcAddr, LIMITS.devicesPerExternal);
+            if (fresh) addBounded(e.devices, src, LIMITS.devicesPerExternal);
           }
         } else if (dstIn) {
           dir = 'inbound';
-          const d = device(r.dstAddr, t);
+          const d = device(dst, dk, t);
           d.bytesIn += r.bytes;
           d.packetsIn += r.packets;
           if (fresh) {
-            addBounded(d.peers, r.srcAddr, LIMITS.setPerDevice);
+            addBounded(d.peers, src, LIMITS.setPerDevice);
             addBounded(d.servicePorts, r.dstPort, LIMITS.setPerDevice);
           }
-          const e = external(r.srcAddr, t);
+          const e = external(src, sk, t);
           e.flows++;
           e.bytesOut += r.bytes;
-          if (fresh) addBounded(e.devices, r.dstAddr, LIMITS.devicesPerExternal);
+          if (fresh) addBounded(e.devices, dst, LIMITS.devicesPerExternal);
         } else {
           dir = 'transit';
         }
-        for (let j = 0; j < detectors.length; j++) (detectors[j] as Detector).observe(r, dir);
+        keys.src = sk;
+        keys.dst = dk;
+        for (let j = 0; j < detectors.length; j++) (detectors[j] as Detector).observe(r, dir, keys);
       }
     },
     devices: () => devices.values(),
     device: (ip) => devices.get(ip),
     externalIps: () => externals.values(),
     flush(db, nowMs) {
-      const rows = historyRowsList();
-      history.clear();
-      historyRows = 0;
-      if (historyDropped > 0) {
-        deps.metrics.inc('homesec_traffic_history_dropped_total', {}, historyDropped);
-        historyDropped = 0;
-      }
+      const rows = history.rows;
+      const historyDropped = history.takeDropped();
+      if (historyDropped > 0) deps.metrics.inc('homesec_traffic_history_dropped_total', {}, historyDropped);
       const dirty = [...externals.values()].filter((e) => e.dirty);
       const devs = [...devices.values()];
-      const insertHist = db.prepare(
-        'INSERT INTO connections (ts_ms, src, dst, dst_port, protocol, flows, bytes, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      );
-      const upsertExt = db.prepare(
-        `INSERT INTO external_ips (ip, first_seen_ms, last_seen_ms, bytes_in, bytes_out, flows, devices) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, bytes_in = excluded.bytes_in,
-           bytes_out = excluded.bytes_out, flows = excluded.flows, devices = excluded.devices`,
-      );
-      const upsertDev = db.prepare(
-        `INSERT INTO devices (ip, first_seen_ms, last_seen_ms, flows, bytes_out, bytes_in) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, flows = excluded.flows,
-           bytes_out = excluded.bytes_out, bytes_in = excluded.bytes_in`,
-      );
-      db.transaction(() => {
-        for (const h of rows) insertHist.run(h.tsMs, h.src, h.dst, h.dstPort, h.protocol, h.flows, h.bytes, h.packets);
-        for (const e of dirty) {
-          upsertExt.run(e.ip, e.firstSeenMs, e.lastSeenMs, e.bytesIn, e.bytesOut, e.flows, JSON.stringify([...e.devices]));
-          e.dirty = false;
-        }
-        for (const d of devs) upsertDev.run(d.ip, d.firstSeenMs, d.lastSeenMs, d.flows, d.bytesOut, d.bytesIn);
-      })();
+      try {
+        const insertHist = db.prepare(
+          'INSERT INTO connections (ts_ms, src, dst, dst_port, protocol, flows, bytes, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        );
+        const upsertExt = db.prepare(
+          `INSERT INTO external_ips (ip, first_seen_ms, last_seen_ms, bytes_in, bytes_out, flows, devices) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, bytes_in = excluded.bytes_in,
+             bytes_out = excluded.bytes_out, flows = excluded.flows, devices = excluded.devices`,
+        );
+        const upsertDev = db.prepare(
+          `INSERT INTO devices (ip, first_seen_ms, last_seen_ms, flows, bytes_out, bytes_in) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(ip) DO UPDATE SET last_seen_ms = excluded.last_seen_ms, flows = excluded.flows,
+             bytes_out = excluded.bytes_out, bytes_in = excluded.bytes_in`,
+        );
+        db.transaction(() => {
+          history.forEach((h) => insertHist.run(h.tsMs, h.src, h.dst, h.dstPort, h.protocol, h.flows, h.bytes, h.packets));
+          for (const e of dirty) {
+            upsertExt.run(e.ip, e.firstSeenMs, e.lastSeenMs, e.bytesIn, e.bytesOut, e.flows, JSON.stringify([...e.devices]));
+            e.dirty = false;
+          }
+          for (const d of devs) upsertDev.run(d.ip, d.firstSeenMs, d.lastSeenMs, d.flows, d.bytesOut, d.bytesIn);
+        })();
+      } finally {
+        history.clear(); // the window is over whether or not it could be written
+      }
       kvSet(db, TOTAL_FLOWS_KEY, totalFlows, nowMs);
-      return rows.length + dirty.length;
+      return rows + dirty.length;
     },
     prune(db, nowMs) {
       let deleted = 0;
@@ -290,7 +274,12 @@ export function createTrafficTracker(
       if (config.external_ip_retention_hours > 0) {
         const cutoff = nowMs - config.external_ip_retention_hours * 3_600_000;
         deleted += db.prepare('DELETE FROM external_ips WHERE last_seen_ms < ?').run(cutoff).changes;
-        for (const [ip, e] of externals) if (e.lastSeenMs < cutoff) externals.delete(ip);
+        for (const [ip, e] of externals) {
+          if (e.lastSeenMs >= cutoff) continue;
+          externals.delete(ip);
+          const num = ipv4Key(ip);
+          if (num >= 0) externalsByNum.delete(num);
+        }
       }
       return deleted;
     },
@@ -313,7 +302,10 @@ export function createTrafficTracker(
         } catch {
           /* keep empty */
         }
-        externals.set(r.ip, { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, devices: new Set(devs), dirty: false });
+        const e: ExternalIpStats = { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, devices: new Set(devs), dirty: false };
+        externals.set(r.ip, e);
+        const num = ipv4Key(r.ip);
+        if (num >= 0) externalsByNum.set(num, 0, e);
       }
       const devs = db.prepare('SELECT * FROM devices ORDER BY last_seen_ms DESC LIMIT ?').all(LIMITS.devices) as {
         ip: string;
@@ -324,7 +316,10 @@ export function createTrafficTracker(
         bytes_in: number;
       }[];
       for (const r of devs) {
-        devices.set(r.ip, { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, flows: r.flows, bytesOut: r.bytes_out, bytesIn: r.bytes_in, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() });
+        const d: DeviceStats = { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, flows: r.flows, bytesOut: r.bytes_out, bytesIn: r.bytes_in, packetsOut: 0, packetsIn: 0, peers: new Set(), dstPorts: new Set(), servicePorts: new Set() };
+        devices.set(r.ip, d);
+        const num = ipv4Key(r.ip);
+        if (num >= 0) devicesByNum.set(num, 0, d);
       }
     },
     tick(nowMs) {
