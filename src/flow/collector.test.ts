@@ -1,11 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { createSystemClock } from '../core/clock.js';
 import { createEventBus } from '../core/events.js';
 import { createSilentLogger } from '../core/logger.js';
 import { createMetrics } from '../core/metrics.js';
-import { createCollector, normaliseExporter, type Collector } from './collector.js';
+import { createCollector, normaliseExporter, type Collector, type CollectorOptions } from './collector.js';
 import { encodeV5 } from './encode/index.js';
 import type { FlowRecord } from './types.js';
 
@@ -33,13 +37,13 @@ afterEach(async () => {
   collector = undefined;
 });
 
-function make(over: Record<string, unknown> = {}) {
+function make(over: Record<string, unknown> = {}, opts: CollectorOptions = {}) {
   const bus = createEventBus();
   const got: FlowRecord[] = [];
   bus.on('flow.records', (b) => got.push(...b.records));
   const metrics = createMetrics();
   const config = configSchema.parse({ bind_host: '127.0.0.1', bind_port: 1, ...over });
-  collector = createCollector({ ...config, bind_port: 0 as number }, { bus, clock: createSystemClock(), log: createSilentLogger(), metrics });
+  collector = createCollector({ ...config, bind_port: 0 as number }, { bus, clock: createSystemClock(), log: createSilentLogger(), metrics }, opts);
   return { got, metrics, c: collector };
 }
 
@@ -117,5 +121,43 @@ describe('collector', () => {
     const c = createCollector(config, { bus, clock: createSystemClock(), log: createSilentLogger(), metrics: createMetrics() });
     await expect(c.start()).rejects.toMatchObject({ code: 'LISTEN_FAILED', message: expect.stringContaining(`127.0.0.1:${port}`) });
     blocker.close();
+  });
+
+  it('can read the socket on the calling thread instead of a receive thread', async () => {
+    const { got, c } = make({}, { receiveThread: false });
+    await c.start();
+    const dgrams = encodeV5(Array.from({ length: 45 }, (_, i) => rec(i)), { sysUptimeMs: 100_000, unixMs: Date.UTC(2026, 10, 23, 8, 1, 0), sequence: 0 });
+    await sendTo(c.address?.port as number, '127.0.0.1', dgrams);
+    await settle(() => got.length === 45);
+    expect(got).toHaveLength(45);
+    expect(c.health.get('127.0.0.1')).toMatchObject({ datagrams: 2, records: 45, sequenceGaps: 0 });
+    expect(c.stats()).toMatchObject({ datagrams: 2, records: 45, queueDrops: 0 });
+  });
+
+  it("keeps the receive thread's backlog bounded: datagrams beyond its buffers are dropped and counted, every other one is decoded", async () => {
+    // one buffer of 8 KiB (a few datagrams): while this thread is blocked, the receive thread fills it and must drop the rest
+    const { got, c, metrics } = make({}, { batchBytes: 8192, maxBatches: 1 });
+    await c.start();
+    const port = c.address?.port as number;
+    const kernelBefore = c.stats().kernelDrops ?? 0;
+    const n = 200;
+    const dgrams = encodeV5(Array.from({ length: 30 * n }, (_, i) => rec(i)), { sysUptimeMs: 100_000, unixMs: Date.UTC(2026, 10, 23, 8, 1, 0), sequence: 0 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-collector-'));
+    try {
+      const file = path.join(dir, 'dgrams.json');
+      fs.writeFileSync(file, JSON.stringify(dgrams.map((d) => d.toString('base64'))));
+      // a child process sends everything while this thread waits for it (execFileSync blocks)
+      const sender = `const d=require('node:dgram'),s=d.createSocket('udp4');const b=JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)},'utf8'));let i=0;const next=()=>i<b.length?s.send(Buffer.from(b[i++],'base64'),${port},'127.0.0.1',next):s.close();next();`;
+      execFileSync(process.execPath, ['-e', sender], { timeout: 20_000 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const accounted = () => (c.stats().datagrams ?? 0) + c.stats().queueDrops + ((c.stats().kernelDrops ?? 0) - kernelBefore);
+    await settle(() => accounted() === n);
+    const s = c.stats();
+    expect(accounted()).toBe(n);
+    expect(s.queueDrops).toBeGreaterThan(0);
+    expect(got).toHaveLength(30 * s.datagrams);
+    expect(metrics.get('homesec_flow_dropped_total', { reason: 'queue_full' })).toBe(s.queueDrops);
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * The flow collector's receive thread (a worker_threads entry point): owns the UDP socket
+ * and hands the datagrams, unparsed, to the main thread in batches.
+ *
+ * Why a thread: the main thread decodes and analyses every flow and also writes SQLite,
+ * serves the API and runs the scheduler. While it is busy, a socket it owns is not read and
+ * the kernel buffer overflows within milliseconds at high rates. This thread does nothing but
+ * read the socket, so the socket is drained while the analysis catches up; the backlog waits
+ * in memory, bounded.
+ *
+ * Rules:
+ * - Datagrams are copied into batch buffers (ArrayBuffers of `batchBytes`) that are
+ *   transferred (not copied) to the main thread and transferred back once processed: at most
+ *   `maxBatches` exist, so the backlog is bounded by maxBatches * batchBytes. A datagram that
+ *   finds every buffer in use is dropped and counted (reported with the next batch); nothing
+ *   else is ever dropped here.
+ * - A batch is sent when it is full, or at the end of an event-loop turn when the main thread
+ *   has nothing in hand (low latency when idle, large batches when busy).
+ * - Batch layout, per datagram: u32 length, u16 index into the batch's `exporters` (the
+ *   sender's address with any IPv4-mapped prefix removed), u16 zero, the bytes, padding to 4.
+ * - The thread never parses flow data, so hostile bytes cannot reach anything but a copy.
+ */
+import dgram from 'node:dgram';
+import { parentPort } from 'node:worker_threads';
+
+export interface BindRequest {
+  kind: 'bind';
+  host: string;
+  port: number;
+  recvBufferSize: number;
+  batchBytes: number;
+  maxBatches: number;
+}
+
+export type ToReceiver = BindRequest | { kind: 'free'; buf: ArrayBuffer } | { kind: 'close' };
+
+export type FromReceiver =
+  | { kind: 'bound'; address: string; port: number; family: string; receiveBuffer: number | undefined }
+  | { kind: 'bindError'; message: string }
+  | { kind: 'batch'; buf: ArrayBuffer; used: number; count: number; exporters: string[]; dropped: number }
+  | { kind: 'dropped'; dropped: number }
+  | { kind: 'socketError'; message: string }
+  | { kind: 'closed'; dropped: number };
+
+/** Bytes before each datagram in a batch. */
+export const RECORD_HEADER = 8;
+
+/** Walks a batch: calls fn(datagram, exporter) for each datagram in order. The views are only valid during the call. */
+export function forEachDatagram(buf: ArrayBuffer, used: number, exporters: readonly string[], fn: (msg: Buffer, exporter: string) => void): void {
+  const b = Buffer.from(buf, 0, used);
+  let off = 0;
+  while (off + RECORD_HEADER <= used) {
+    const len = b.readUInt32LE(off);
+    const exporter = exporters[b.readUInt16LE(off + 4)] ?? '';
+    const start = off + RECORD_HEADER;
+    fn(b.subarray(start, start + len), exporter);
+    off = start + ((len + 3) & ~3);
+  }
+}
+
+class Batch {
+  used = 0;
+  count = 0;
+  readonly exporters: string[] = [];
+  private readonly exporterIndex = new Map<string, number>();
+  readonly bytes: Buffer;
+
+  constructor(readonly buf: ArrayBuffer) {
+    this.bytes = Buffer.from(buf);
+  }
+
+  /** Appends a datagram; false when it does not fit (or the batch already names 65,536 exporters). */
+  add(msg: Buffer, exporter: string): boolean {
+    const need = RECORD_HEADER + ((msg.length + 3) & ~3);
+    if (this.used + need > this.bytes.length) return false;
+    let ex = this.exporterIndex.get(exporter);
+    if (ex === undefined) {
+      if (this.exporters.length > 0xffff) return false;
+      ex = this.exporters.length;
+      this.exporters.push(exporter);
+      this.exporterIndex.set(exporter, ex);
+    }
+    const off = this.used;
+    this.bytes.writeUInt32LE(msg.length, off);
+    this.bytes.writeUInt16LE(ex, off + 4);
+    this.bytes.writeUInt16LE(0, off + 6);
+    msg.copy(this.bytes, off + RECORD_HEADER);
+    this.used = off + need;
+    this.count++;
+    return true;
+  }
+}
+
+function normalise(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+function run(port: NonNullable<typeof parentPort>): void {
+  let socket: dgram.Socket | undefined;
+  let batchBytes = 0;
+  let maxBatches = 0;
+  let allocated = 0;
+  const free: ArrayBuffer[] = [];
+  let current: Batch | undefined;
+  /** Batches the main thread holds. */
+  let inFlight = 0;
+  let dropped = 0;
+  let flushScheduled = false;
+
+  const post = (b: Batch): void => {
+    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: b.exporters, dropped };
+    dropped = 0;
+    inFlight++;
+    port.postMessage(msg, [b.buf]);
+  };
+
+  const take = (): Batch | undefined => {
+    const buf = free.pop();
+    if (buf !== undefined) return new Batch(buf);
+    if (allocated >= maxBatches) return undefined;
+    allocated++;
+    return new Batch(new ArrayBuffer(batchBytes));
+  };
+
+  /** End of a loop turn: send what is gathered if the main thread has nothing to do (or at least the drop count). */
+  const flushIfIdle = (): void => {
+    flushScheduled = false;
+    if (inFlight > 0) return;
+    if (current !== undefined && current.count > 0) {
+      post(current);
+      current = undefined;
+    } else if (dropped > 0) {
+      port.postMessage({ kind: 'dropped', dropped } satisfies FromReceiver);
+      dropped = 0;
+    }
+  };
+
+  const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const exporter = normalise(rinfo.address);
+    if (current === undefined || !current.add(msg, exporter)) {
+      if (current !== undefined && current.count > 0) post(current);
+      current = take();
+      if (current === undefined || !current.add(msg, exporter)) {
+        dropped++;
+        return;
+      }
+    }
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flushIfIdle);
+    }
+  };
+
+  port.on('message', (m: ToReceiver) => {
+    if (m.kind === 'free') {
+      inFlight--;
+      free.push(m.buf);
+      flushIfIdle();
+    } else if (m.kind === 'bind') {
+      batchBytes = m.batchBytes;
+      maxBatches = m.maxBatches;
+      const s = dgram.createSocket({ type: m.host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: m.recvBufferSize });
+      s.once('error', (err) => {
+        try {
+          s.close();
+        } catch {
+          /* already closed */
+        }
+        port.postMessage({ kind: 'bindError', message: err.message } satisfies FromReceiver);
+      });
+      s.bind(m.port, m.host, () => {
+        s.removeAllListeners('error');
+        s.on('error', (err) => port.postMessage({ kind: 'socketError', message: err.message } satisfies FromReceiver));
+        try {
+          s.setRecvBufferSize(m.recvBufferSize);
+        } catch {
+          /* recvBufferSize above already asked; the kernel caps at net.core.rmem_max */
+        }
+        let receiveBuffer: number | undefined;
+        try {
+          receiveBuffer = s.getRecvBufferSize();
+        } catch {
+          receiveBuffer = undefined;
+        }
+        socket = s;
+        s.on('message', onMessage);
+        const a = s.address();
+        port.postMessage({ kind: 'bound', address: a.address, port: a.port, family: a.family, receiveBuffer } satisfies FromReceiver);
+      });
+    } else if (m.kind === 'close') {
+      const finish = (): void => {
+        if (current !== undefined && current.count > 0) post(current);
+        current = undefined;
+        port.postMessage({ kind: 'closed', dropped } satisfies FromReceiver);
+        dropped = 0;
+        port.close();
+      };
+      const s = socket;
+      socket = undefined;
+      if (s) s.close(finish);
+      else finish();
+    }
+  });
+}
+
+if (parentPort) run(parentPort);
