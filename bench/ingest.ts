@@ -1,9 +1,15 @@
 /**
  * Loss-free ingest benchmark: the highest rate (flow records/s) at which a collector
  * receives every record a generator sends over loopback UDP, for homesec (the real daemon:
- * decode, classify, per-device counters, detectors, history) and for nfcapd, with the same
- * generator, the same datagrams and the same 8 MiB socket receive buffer. The rate is found
- * by doubling until loss, then bisecting. Loopback only; every step is bounded in time.
+ * decode, classify, per-device counters, external IPs, history, detectors, and the other
+ * flow listeners of a default install) and for nfcapd, with the same generator, the same
+ * datagrams and the same 8 MiB socket receive buffer. The rate is found by doubling until
+ * loss, then bisecting, with 3-second steps; the rate found is then held for CHECK_SECONDS to
+ * show whether it is sustained (homesec's receive thread holds a bounded backlog, up to
+ * 32 MiB, beside the kernel buffer, so a short step could hide a slow analysis). Neither
+ * collector nor the generator is pinned to a core. Loopback only; every step is bounded in
+ * time. `npm run bench` prints it (BENCH_ONLY=ingest for this section alone);
+ * BENCH_HOMESEC_MAIN=<path to dist/src/main.js> measures another build of homesec.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +26,27 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const repoRoot = path.resolve(root, '..');
 export const BUFFER_BYTES = 8 * 1024 * 1024;
+/** How long the loss-free rate found is held to check that it is sustained. */
+export const CHECK_SECONDS = 15;
+
+/**
+ * The daemon's settings for the run (config keys): everything on as in a default install
+ * (traffic, detectors, threat intel with its blacklist watch on every flow, the DNS flow
+ * detector, inventory), except what would send traffic beyond loopback: no scanner, no NVD,
+ * no provider look-ups or reverse DNS, device names not resolved, and the blacklist feed URL
+ * pointing at a closed loopback port (so the watch runs with an empty list).
+ */
+export const DAEMON_SETTINGS = {
+  enable_scanner: false,
+  enable_nvd: false,
+  enable_dns_resolution: false,
+  inventory_resolve_names: false,
+  blacklist_urls: 'http://127.0.0.1:9/feed.txt',
+  ipinfo_daily_budget: 0,
+  virustotal_daily_budget: 0,
+  shodan_daily_budget: 0,
+  abuseipdb_daily_budget: 0,
+};
 
 interface SendResult {
   sentFlows: number;
@@ -40,22 +67,30 @@ export interface Receiver {
   name: string;
   /** Prepares for one step; returns the port to send to. */
   begin(): Promise<number>;
-  /** Records received in this step (after the sender finished). */
-  end(): Promise<number>;
+  /** Records received in this step (after the sender finished), and what the receiver says it dropped. */
+  end(): Promise<{ received: number; drops?: Record<string, number> }>;
   close(): Promise<void>;
 }
 
+interface CollectorHealth {
+  records: number;
+  kernelDrops?: number;
+  queueDrops?: number;
+}
+
 /** homesec's daemon as a child process; counts via its /health endpoint. */
-export async function homesecReceiver(): Promise<Receiver> {
+export async function homesecReceiver(mainJs = process.env.BENCH_HOMESEC_MAIN ?? path.join(root, 'src/main.js')): Promise<Receiver> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-bench-'));
   const udp = await freeUdpPort();
   const web = await freeTcpPort();
+  const env: NodeJS.ProcessEnv = { ...process.env, HOMESEC_UDP_RECEIVE_BUFFER_BYTES: String(BUFFER_BYTES) };
+  for (const [k, v] of Object.entries(DAEMON_SETTINGS)) env[`HOMESEC_${k.toUpperCase()}`] = String(v);
   const proc: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, 'src/main.js'), 'run', '--data-dir', dataDir, '--bind-host', '127.0.0.1', '--bind-port', String(udp), '--web-port', String(web), '--log-level', 'warn'],
-    { cwd: repoRoot, stdio: 'ignore', env: { ...process.env, HOMESEC_ENABLE_SCANNER: 'false', HOMESEC_UDP_RECEIVE_BUFFER_BYTES: String(BUFFER_BYTES) } },
+    [mainJs, 'run', '--data-dir', dataDir, '--bind-host', '127.0.0.1', '--bind-port', String(udp), '--web-port', String(web), '--log-level', 'error'],
+    { cwd: repoRoot, stdio: 'ignore', env },
   );
-  const health = async () => (await (await fetch(`http://127.0.0.1:${web}/health`)).json()) as { collector: { records: number; receiveBuffer?: number } };
+  const health = async () => ((await (await fetch(`http://127.0.0.1:${web}/health`)).json()) as { collector: CollectorHealth }).collector;
   for (let i = 0; ; i++) {
     try {
       await health();
@@ -65,23 +100,26 @@ export async function homesecReceiver(): Promise<Receiver> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  let before = 0;
+  let before: CollectorHealth = { records: 0 };
   return {
     name: 'homesec',
     async begin() {
-      before = (await health()).collector.records;
+      before = await health();
       return udp;
     },
     async end() {
-      // let the daemon drain its socket buffer
-      let last = -1;
-      for (let i = 0; i < 100; i++) {
-        const now = (await health()).collector.records;
-        if (now === last) break;
-        last = now;
+      // let the daemon work through its socket buffer and backlog: done when the count stops moving
+      let last: CollectorHealth = before;
+      for (let i = 0; i < 150; i++) {
         await new Promise((r) => setTimeout(r, 100));
+        const now = await health();
+        if (i > 0 && now.records === last.records) break;
+        last = now;
       }
-      return last - before;
+      return {
+        received: last.records - before.records,
+        drops: { kernel: (last.kernelDrops ?? 0) - (before.kernelDrops ?? 0), queue: (last.queueDrops ?? 0) - (before.queueDrops ?? 0) },
+      };
     },
     async close() {
       proc.kill('SIGTERM');
@@ -91,7 +129,7 @@ export async function homesecReceiver(): Promise<Receiver> {
   };
 }
 
-/** nfcapd (Debian nfdump 1.7) with -B 8 MiB; a fresh capture directory per step, counted with nfdump. */
+/** nfcapd (Debian nfdump 1.7) with -B 8 MiB; a fresh capture directory per step, counted from its exit statistics. */
 export async function nfcapdReceiver(): Promise<Receiver> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-bench-nf-'));
   let proc: ChildProcess | undefined;
@@ -117,13 +155,25 @@ export async function nfcapdReceiver(): Promise<Receiver> {
       const p = proc as ChildProcess;
       p.kill('SIGTERM');
       await new Promise((r) => p.once('exit', r));
-      // at exit nfcapd prints what it stored: "Ident: 'none' Flows: N, Packets: ..."
-      return [...log.matchAll(/Flows: (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+      // at exit nfcapd prints what it stored: "Ident: 'none' Flows: N, Packets: ..." (the same
+      // count nfdump -I reports for the file it wrote); one line per exporter ident
+      const received = [...log.matchAll(/Flows: (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return { received };
     },
     async close() {
       fs.rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+export interface Step {
+  target: number;
+  seconds: number;
+  achieved: number;
+  sent: number;
+  received: number;
+  drops?: Record<string, number>;
 }
 
 export interface RateResult {
@@ -133,29 +183,40 @@ export interface RateResult {
   lossFreeRate: number;
   /** Lowest rate that lost flows (undefined if none did up to the limit). */
   lossyRate: number | undefined;
+  /** The loss-free rate held for CHECK_SECONDS (undefined when not checked). */
+  check: Step | undefined;
   /** Highest rate the generator actually achieved (flows/s). */
   generatorMax: number;
-  steps: { target: number; achieved: number; sent: number; received: number }[];
+  steps: Step[];
 }
 
-/** Finds the highest loss-free rate for one receiver and protocol. */
-export async function findLossFreeRate(receiver: Receiver, proto: BenchProto, opts: { start: number; max: number; seconds: number; bisections: number }): Promise<RateResult> {
-  const steps: RateResult['steps'] = [];
+/** Finds the highest loss-free rate for one receiver and protocol, then holds it for checkSeconds (0 = no check). */
+export async function findLossFreeRate(
+  receiver: Receiver,
+  proto: BenchProto,
+  opts: { start: number; max: number; seconds: number; bisections: number; checkSeconds?: number },
+): Promise<RateResult> {
+  const steps: Step[] = [];
   let good = 0;
   let bad: number | undefined;
   let generatorMax = 0;
-  const probe = async (rate: number): Promise<boolean> => {
+  const probe = async (rate: number, seconds: number): Promise<Step> => {
     const port = await receiver.begin();
-    const s = await send(port, proto, rate, opts.seconds);
-    const received = await receiver.end();
+    const s = await send(port, proto, rate, seconds);
+    const { received, drops } = await receiver.end();
     const achieved = s.sentFlows / s.seconds;
     generatorMax = Math.max(generatorMax, achieved);
-    steps.push({ target: rate, achieved: Math.round(achieved), sent: s.sentFlows, received });
-    return received >= s.sentFlows;
+    const step: Step = { target: rate, seconds, achieved: Math.round(achieved), sent: s.sentFlows, received, ...(drops ? { drops } : {}) };
+    steps.push(step);
+    return step;
+  };
+  const lossFree = async (rate: number) => {
+    const s = await probe(rate, opts.seconds);
+    return s.received >= s.sent;
   };
   let rate = opts.start;
   while (rate <= opts.max) {
-    if (await probe(rate)) {
+    if (await lossFree(rate)) {
       good = rate;
       rate *= 2;
     } else {
@@ -166,9 +227,37 @@ export async function findLossFreeRate(receiver: Receiver, proto: BenchProto, op
   if (bad !== undefined) {
     for (let i = 0; i < opts.bisections; i++) {
       const mid = Math.round((good + bad) / 2);
-      if (await probe(mid)) good = mid;
+      if (await lossFree(mid)) good = mid;
       else bad = mid;
     }
   }
-  return { receiver: receiver.name, proto, lossFreeRate: good, lossyRate: bad, generatorMax: Math.round(generatorMax), steps };
+  const check = opts.checkSeconds && good > 0 ? await probe(good, opts.checkSeconds) : undefined;
+  return { receiver: receiver.name, proto, lossFreeRate: good, lossyRate: bad, check, generatorMax: Math.round(generatorMax), steps };
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
+const checkText = (c: Step | undefined) => (c === undefined ? '-' : c.received >= c.sent ? 'held' : `lost ${(((c.sent - c.received) / c.sent) * 100).toFixed(1)}%`);
+
+/** Prints the section (the caller raises net.core.rmem_max to BUFFER_BYTES first). */
+export async function printIngestBench(quick: boolean): Promise<void> {
+  console.log(
+    `\n## Loss-free ingest over loopback UDP (flows/s; socket buffer ${BUFFER_BYTES / 1024 / 1024} MiB; homesec = the whole daemon; ${quick ? 1 : 3}-s steps, then the rate held ${quick ? 0 : CHECK_SECONDS} s)\n`,
+  );
+  console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(`| format | homesec loss-free | homesec first loss | homesec held ${CHECK_SECONDS} s | nfcapd loss-free | nfcapd first loss | nfcapd held ${CHECK_SECONDS} s | generator max |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const opts = { start: quick ? 200_000 : 100_000, max: 6_400_000, seconds: quick ? 1 : 3, bisections: quick ? 1 : 4, checkSeconds: quick ? 0 : CHECK_SECONDS };
+  const results: RateResult[] = [];
+  for (const proto of ['v5', 'v9', 'ipfix'] as BenchProto[]) {
+    const hs = await homesecReceiver();
+    const h = await findLossFreeRate(hs, proto, opts).finally(() => hs.close());
+    const nr = await nfcapdReceiver();
+    const n = await findLossFreeRate(nr, proto, opts).finally(() => nr.close());
+    results.push(h, n);
+    console.log(
+      `| ${proto} | ${fmt(h.lossFreeRate)} | ${fmt(h.lossyRate)} | ${checkText(h.check)} | ${fmt(n.lossFreeRate)} | ${fmt(n.lossyRate)} | ${checkText(n.check)} | ${fmt(Math.max(h.generatorMax, n.generatorMax))} |`,
+    );
+  }
+  console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (process.env.BENCH_VERBOSE === '1') console.log(JSON.stringify(results, null, 1));
 }
