@@ -5,6 +5,7 @@
  * test-artifacts/screenshots/demo-overview.png and demo-network-map.png, with no page error
  * or CSP violation.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVITIES, DEVICES } from '../../src/demo/scenario.js';
 import { freeTcpPort, freeUdpPort, startDaemon, type Daemon } from '../support/daemon.js';
@@ -16,6 +17,7 @@ const STORIES = [...new Set(ACTIVITIES.flatMap((a) => (a.expect ? [a.expect] : [
 
 let demo: Daemon | undefined;
 let b: Browser | undefined;
+let dataDir: string | undefined;
 let url = '';
 let password = '';
 
@@ -29,7 +31,7 @@ beforeAll(async () => {
   await ensureWebBuilt();
   const webPort = await freeTcpPort();
   demo = startDaemon(['demo', '--web-port', String(webPort), '--bind-port', String(await freeUdpPort()), '--duration', '400']);
-  await demo.waitFor(/homesec demo is running/, 60_000);
+  dataDir = String((await demo.waitFor(/homesec demo is running/, 60_000)).data);
   url = `http://127.0.0.1:${webPort}/`;
   password = await until('the printed password', () => /Password:\s+(\S+)/.exec(demo?.stderr.join('') ?? '')?.[1], 10_000);
   await until(
@@ -49,6 +51,8 @@ afterAll(async () => {
     demo.proc.kill('SIGINT');
     await demo.exited;
   }
+  // Normally the demo removed it; not when it was killed or failed.
+  if (dataDir?.includes('homesec-demo-')) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('homesec demo in the browser', () => {

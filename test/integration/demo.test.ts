@@ -13,12 +13,16 @@ import { ACTIVITIES, DEVICES, LAB_HOSTS } from '../../src/demo/scenario.js';
 import { freeTcpPort, freeUdpPort, startDaemon, type Daemon } from '../support/daemon.js';
 
 let daemon: Daemon | undefined;
+let dataDir: string | undefined;
 afterEach(async () => {
   if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) {
     daemon.proc.kill('SIGKILL');
     await daemon.exited;
   }
   daemon = undefined;
+  // A killed demo cannot remove its temporary data directory.
+  if (dataDir?.includes('homesec-demo-')) fs.rmSync(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
 });
 
 const EXPECTED = [...new Set([...ACTIVITIES.flatMap((a) => (a.expect ? [a.expect] : [])), 'vulnerability'])].sort();
@@ -40,7 +44,7 @@ describe('homesec demo', () => {
       daemon = startDaemon(['demo', '--web-port', String(webPort), '--bind-port', String(udpPort), '--duration', '170']);
       const running = await daemon.waitFor(/homesec demo is running/, 60_000);
       expect(running).toMatchObject({ demo: true, dashboard: `http://127.0.0.1:${webPort}/`, listener: `udp://127.0.0.1:${udpPort}` });
-      const dataDir = String(running.data);
+      dataDir = String(running.data);
       expect(fs.existsSync(dataDir)).toBe(true);
       expect(daemon.lines.some((l) => l.msg === 'demo: environment variable ignored (the demo never reads your configuration)' && l.variable === 'HOMESEC_ENABLE_SCANNER')).toBe(true);
       // The CLI prints the dashboard address and password on standard error right after.
