@@ -147,8 +147,10 @@ describe('flood', () => {
 
     expect(alive).toBe(true);
     expect(failures).toEqual([]);
-    // Every datagram is accounted for: processed, or dropped and counted.
-    expect(c.datagrams + drops).toBeGreaterThanOrEqual(Math.floor(sent.sentDatagrams * 0.999));
+    // Every datagram is accounted for: processed, or dropped and counted. (1% slack: a loopback
+    // packet can also be lost before any socket, in the kernel's per-CPU backlog, where no
+    // per-port counter sees it.)
+    expect(c.datagrams + drops).toBeGreaterThanOrEqual(Math.floor(sent.sentDatagrams * 0.99));
     expect(c.datagrams).toBeLessThanOrEqual(sent.sentDatagrams);
     expect(rssPeak).toBeLessThan(MAX_RSS_MIB * 1048576);
     expect(rssAfter).toBeLessThan(rssBaseline + RSS_SLACK_MIB * 1048576);
