@@ -4,7 +4,7 @@
  * loopback (homesec's whole pipeline vs nfcapd, same generator and 8 MiB buffer).
  * BENCH_QUICK=1 shortens every step (for a smoke run); BENCH_SKIP_INGEST=1 skips the
  * loopback ingest comparison (the longest part, about 8 minutes); BENCH_SKIP_SCAN=1 skips the
- * active-scanner comparison with nmap (64 namespace hosts; needs root); BENCH_ONLY=scan (or vuln, or api) runs only that section; BENCH_ONLY=decode, pipeline or ingest runs only that flow-collector section, BENCH_ONLY=flow all three. Raises net.core.rmem_max to 8 MiB
+ * active-scanner comparison with nmap (64 namespace hosts; needs root); BENCH_ONLY=scan (or vuln, api, dashboard) runs only that section; BENCH_ONLY=decode, pipeline or ingest runs only that flow-collector section, BENCH_ONLY=flow all three. Raises net.core.rmem_max to 8 MiB
  * for the run when it can (root), as nfcapd's -B needs, and restores it.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { printDecodeBench } from './decode.js';
 import { printScanBench } from './scan.js';
 import { printVulnBench } from './vuln.js';
 import { printApiBench } from './api.js';
+import { printDashboardBench } from './dashboard.js';
 import { printPipelineBench } from './pipeline.js';
 import { BUFFER_BYTES, printIngestBench } from './ingest.js';
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'scan') return printScanBench(quick);
   if (process.env.BENCH_ONLY === 'vuln') return void (await printVulnBench(quick));
   if (process.env.BENCH_ONLY === 'api') return printApiBench(quick);
+  if (process.env.BENCH_ONLY === 'dashboard') return printDashboardBench(quick);
   const flow = process.env.BENCH_ONLY;
   if (flow === 'decode' || flow === 'pipeline' || flow === 'ingest' || flow === 'flow') {
     if (flow === 'decode' || flow === 'flow') printDecodeBench(quick);
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
 
   await printVulnBench(quick);
   await printApiBench(quick);
+  await printDashboardBench(quick);
   if (process.env.BENCH_SKIP_SCAN !== '1') await printScanBench(quick);
 
   if (process.env.BENCH_SKIP_INGEST === '1') return;

@@ -19,6 +19,9 @@ export default defineConfig({
   publicDir: path.join(root, 'public'),
   logLevel: 'warn',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  // The map's layout worker (src/map/layout-worker.ts) is a module worker: a same-origin file
+  // under assets/, allowed by script-src 'self'.
+  worker: { format: 'es' },
   build: {
     outDir: path.join(root, 'dist'),
     emptyOutDir: true,

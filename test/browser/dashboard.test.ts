@@ -135,6 +135,8 @@ describe.sequential('dashboard in Chromium', () => {
     expect(new Set(Object.values(expected)).size).toBe(4); // the seed makes every filter different
     await openView(p, seeded.url, 'map');
     await until('map nodes', async () => ((await canvasData('nodes')) === String(expected.All) ? true : undefined));
+    // The layout runs in its module worker (a same-origin file the CSP allows).
+    await expect(canvasData('layout')).resolves.toBe('worker');
     for (const [label, n] of Object.entries(expected)) {
       await p.getByTestId('map-filter').getByRole('button', { name: label, exact: true }).click();
       await until(`${label}: ${n} nodes`, async () => ((await canvasData('nodes')) === String(n) ? true : undefined), 5000);

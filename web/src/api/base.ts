@@ -6,13 +6,15 @@
  *   panel suffix is removed (the API lives beside it, not under it). API paths are joined
  *   onto the base without a leading slash, so a prefix always survives.
  * - Routing is in the hash (`#/hosts`), so the path never changes while the app runs.
+ * - The base always starts with exactly one "/" (never "//", which would name another host).
  */
 
 const PANEL_SUFFIX = 'api/homesec/panel/';
 
 /** The API base (always ends in "/") for a page path. */
 export function apiBaseFor(pathname: string): string {
-  let dir = pathname.replace(/[^/]*$/, '');
+  // Repeated slashes are collapsed: "//api/…" would be a network-path reference to a host "api".
+  let dir = pathname.replace(/[^/]*$/, '').replace(/\/{2,}/g, '/');
   if (!dir.startsWith('/')) dir = `/${dir}`;
   if (dir.endsWith(`/${PANEL_SUFFIX}`)) dir = dir.slice(0, -PANEL_SUFFIX.length);
   return dir;

@@ -6,17 +6,19 @@
  *   simulation is only reheated gently when nodes or links were added or removed. The view
  *   (zoom/pan) is fitted automatically only until the user moves it.
  * - Only drawn (filtered) nodes are simulated; hidden ones keep their positions.
- * - Frames are drawn on requestAnimationFrame only while something moves.
+ * - The force layout runs in a worker when possible (layout.ts), so drawing, panning and
+ *   zooming keep their frame rate while it works; frames are drawn on requestAnimationFrame
+ *   only while something moves.
  * - prefers-reduced-motion: the layout is computed without animation.
  * - The canvas exposes what it drew as data attributes (data-nodes, data-edges,
  *   data-external, data-frames) for tests and assistive summaries; names are drawn with
  *   fillText, never as markup.
  */
-import { forceLink, forceManyBody, forceSimulation, forceX, forceY, type Simulation } from 'd3-force';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GraphNode, GraphResponse } from '../api/types';
 import { fit, pan, toWorld, zoomAt, type Camera } from './camera';
 import { bounds, emptyModel, mergeGraph, visibleLinks, visibleNodes, type MapFilter, type SimLink, type SimNode } from './graph-model';
+import { createLayout, type Layout } from './layout';
 import { draw, readPalette, type Palette } from './render';
 
 export interface MapCanvasProps {
@@ -48,7 +50,7 @@ export function MapCanvas(props: MapCanvasProps) {
   onSelect.current = props.onSelect;
   const [paused, setPaused] = useState(false);
   const pausedRef = useRef(false);
-  const simRef = useRef<Simulation<SimNode, SimLink> | undefined>(undefined);
+  const layoutRef = useRef<Layout | undefined>(undefined);
 
   const requestDraw = () => {
     if (raf.current !== undefined) return;
@@ -101,51 +103,30 @@ export function MapCanvas(props: MapCanvasProps) {
     requestDraw();
   };
 
-  // The simulation, created once.
+  // The layout engine (a worker when possible), created once.
   useEffect(() => {
-    const sim = forceSimulation<SimNode, SimLink>([])
-      .force('charge', forceManyBody<SimNode>().strength((n) => (n.data.gateway ? -400 : n.data.kind === 'external' ? -50 : -110)).theta(0.9).distanceMax(500))
-      .force(
-        'link',
-        forceLink<SimNode, SimLink>([])
-          .distance((l) => (l.kind === 'external' ? 80 : 50))
-          .strength((l) => 0.7 / Math.max(1, Math.min(l.source.degree, l.target.degree))),
-      )
-      .force('x', forceX<SimNode>(0).strength((n) => (n.data.kind === 'external' ? 0.02 : 0.05)))
-      .force('y', forceY<SimNode>(0).strength((n) => (n.data.kind === 'external' ? 0.02 : 0.05)))
-      .alphaDecay(0.025)
-      .velocityDecay(0.35)
-      .stop();
-    sim.on('tick', requestDraw);
-    simRef.current = sim;
+    const layout = createLayout(requestDraw);
+    layoutRef.current = layout;
+    if (canvasRef.current) canvasRef.current.dataset.layout = layout.mode;
     return () => {
-      sim.stop();
-      sim.on('tick', null);
+      layout.destroy();
       if (raf.current !== undefined) window.cancelAnimationFrame(raf.current);
     };
   }, []);
 
   const relayout = (heat: number) => {
-    const sim = simRef.current;
-    if (!sim) return;
+    const layout = layoutRef.current;
+    if (!layout) return;
     const nodes = visibleNodes(model.current, props.filter);
     const links = visibleLinks(model.current, nodes);
     vis.current = { nodes, links };
-    sim.nodes(nodes);
-    sim.force<ReturnType<typeof forceLink<SimNode, SimLink>>>('link')?.links(links);
+    layout.set(nodes, links, pausedRef.current ? 0 : heat, reducedMotion());
     const cv = canvasRef.current;
     if (cv) {
       cv.dataset.nodes = String(nodes.length);
       cv.dataset.edges = String(links.length);
       cv.dataset.external = String(nodes.filter((n) => n.data.kind === 'external').length);
       cv.dataset.devices = String(nodes.filter((n) => n.data.kind === 'device').length);
-    }
-    if (heat > 0) {
-      sim.alpha(Math.max(sim.alpha(), heat));
-      if (reducedMotion()) {
-        sim.stop();
-        sim.tick(Math.min(300, Math.ceil(Math.log(0.001 / sim.alpha()) / Math.log(1 - sim.alphaDecay()))));
-      } else if (!pausedRef.current) sim.restart();
     }
     if (selected.current && !nodes.includes(selected.current)) {
       selected.current = undefined;
@@ -236,8 +217,6 @@ export function MapCanvas(props: MapCanvasProps) {
     };
     const hit = (sx: number, sy: number) => {
       const [wx, wy] = toWorld(cam.current, sx, sy);
-      const sim = simRef.current;
-      if (!sim) return undefined;
       let best: SimNode | undefined;
       let bestD = Infinity;
       for (const n of vis.current.nodes) {
@@ -286,9 +265,7 @@ export function MapCanvas(props: MapCanvasProps) {
       if (n) {
         mode = 'drag';
         dragNode = n;
-        n.fx = n.x;
-        n.fy = n.y;
-        if (!pausedRef.current) simRef.current?.alphaTarget(0.2).restart();
+        layoutRef.current?.drag(n, { x: n.x ?? 0, y: n.y ?? 0 });
       } else mode = 'pan';
     };
     const move = (e: PointerEvent) => {
@@ -314,12 +291,7 @@ export function MapCanvas(props: MapCanvasProps) {
       } else if (mode === 'pan') setCam(pan(cam.current, p.x - prev.x, p.y - prev.y));
       else if (mode === 'drag' && dragNode) {
         const [wx, wy] = toWorld(cam.current, p.x, p.y);
-        dragNode.fx = wx;
-        dragNode.fy = wy;
-        if (pausedRef.current) {
-          dragNode.x = wx;
-          dragNode.y = wy;
-        }
+        layoutRef.current?.drag(dragNode, { x: wx, y: wy });
         requestDraw();
       }
     };
@@ -330,9 +302,7 @@ export function MapCanvas(props: MapCanvasProps) {
           selected.current = dragNode;
           onSelect.current(dragNode.data);
         }
-        dragNode.fx = null;
-        dragNode.fy = null;
-        simRef.current?.alphaTarget(0);
+        layoutRef.current?.drag(dragNode, undefined);
       } else if (mode === 'pan' && moved < 4) {
         selected.current = undefined;
         onSelect.current(undefined);
@@ -418,8 +388,7 @@ export function MapCanvas(props: MapCanvasProps) {
     const p = !pausedRef.current;
     pausedRef.current = p;
     setPaused(p);
-    if (p) simRef.current?.stop();
-    else simRef.current?.alpha(Math.max(simRef.current.alpha(), 0.1)).restart();
+    layoutRef.current?.pause(p);
   };
 
   const mid = () => [size.current.w / 2, size.current.h / 2] as const;

@@ -1,7 +1,13 @@
 /**
  * Canvas drawing of the network map. Rules:
- * - One pass per frame, batched: all plain edges in one path, hot edges in another, nodes
- *   grouped by style (one fill/stroke call per group), so 1,000 nodes stay cheap.
+ * - One pass per frame in device pixels. Edges are batched (all plain internal edges in one
+ *   path, external in another, hot ones in a third); edges whose both ends lie on the same
+ *   side outside the view are skipped.
+ * - Nodes are drawn from sprites: each look (colour, hollow or filled, gateway square, at-risk
+ *   ring) at each on-screen size is rasterised once into a small canvas and then copied at
+ *   whole-pixel positions. With software rasterisation (no GPU) copying is several times
+ *   cheaper than filling and stroking a thousand arcs every frame. The sprite cache is
+ *   bounded and dropped when the theme changes.
  * - Styling: gateways are squares with a ring, devices with a scan result are filled, devices
  *   seen only in flows are hollow, at-risk devices get a red ring, external peers are
  *   coloured by threat level. Colours come from CSS custom properties (the theme).
@@ -81,28 +87,92 @@ function extColour(p: Palette, n: SimNode): string {
   }
 }
 
-function circle(ctx: CanvasRenderingContext2D, n: SimNode, r: number): void {
-  const x = n.x ?? 0;
-  const y = n.y ?? 0;
-  ctx.moveTo(x + r, y);
-  ctx.arc(x, y, r, 0, Math.PI * 2);
+interface Look {
+  fill: string;
+  hollow: boolean;
+  square: boolean;
+  ring?: string | undefined;
 }
 
-function square(ctx: CanvasRenderingContext2D, n: SimNode, r: number): void {
-  ctx.rect((n.x ?? 0) - r, (n.y ?? 0) - r, r * 2, r * 2);
+function lookOf(p: Palette, n: SimNode): Look {
+  if (n.data.gateway) return { fill: p.gateway, hollow: false, square: true, ring: n.data.atRisk ? p.risk : p.gateway };
+  if (n.data.kind === 'external') return { fill: extColour(p, n), hollow: false, square: false, ring: n.data.atRisk ? p.risk : undefined };
+  return { fill: p.device, hollow: n.data.flowOnly, square: false, ring: n.data.atRisk ? p.risk : undefined };
 }
 
-export function draw(ctx: CanvasRenderingContext2D, s: DrawState): void {
+const MAX_SPRITES = 600;
+
+/** Sprites of node looks by size (see module rules). */
+export class SpriteCache {
+  private readonly map = new Map<string, { img: HTMLCanvasElement; half: number }>();
+  private palette: Palette | undefined;
+
+  get(p: Palette, look: Look, rPx: number, dpr: number, bg: string): { img: HTMLCanvasElement; half: number } {
+    if (p !== this.palette) {
+      this.map.clear();
+      this.palette = p;
+    }
+    const r = Math.max(1, Math.round(rPx * 2) / 2);
+    const key = `${look.fill}|${look.hollow ? 1 : 0}|${look.square ? 1 : 0}|${look.ring ?? ''}|${r}`;
+    let s = this.map.get(key);
+    if (s) return s;
+    if (this.map.size >= MAX_SPRITES) this.map.clear();
+    const ringW = Math.max(1.5, 2.5 * dpr);
+    const pad = (look.ring ? ringW * 2 + 2 * dpr : 0) + 2;
+    const half = Math.ceil(r + pad);
+    const img = document.createElement('canvas');
+    img.width = img.height = half * 2;
+    const g = img.getContext('2d');
+    if (g) {
+      g.translate(half, half);
+      g.beginPath();
+      if (look.square) g.rect(-r * 0.9, -r * 0.9, r * 1.8, r * 1.8);
+      else g.arc(0, 0, r, 0, Math.PI * 2);
+      if (look.hollow) {
+        g.fillStyle = bg;
+        g.fill();
+        g.lineWidth = Math.max(1, 1.5 * dpr);
+        g.strokeStyle = look.fill;
+        g.stroke();
+      } else {
+        g.fillStyle = look.fill;
+        g.fill();
+      }
+      if (look.ring) {
+        g.beginPath();
+        const rr = r + ringW / 2 + dpr;
+        if (look.square) g.rect(-rr, -rr, rr * 2, rr * 2);
+        else g.arc(0, 0, rr, 0, Math.PI * 2);
+        g.lineWidth = look.square ? Math.max(1, 1.5 * dpr) : ringW;
+        g.strokeStyle = look.ring;
+        g.stroke();
+      }
+    }
+    s = { img, half };
+    this.map.set(key, s);
+    return s;
+  }
+}
+
+const defaultSprites = new SpriteCache();
+
+export function draw(ctx: CanvasRenderingContext2D, s: DrawState, sprites: SpriteCache = defaultSprites): void {
   const { camera: c, dpr, palette: p } = s;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const W = s.width * dpr;
+  const H = s.height * dpr;
+  const k = c.k * dpr;
+  const ox = c.x * dpr;
+  const oy = c.y * dpr;
+  const sx = (n: SimNode) => (n.x ?? 0) * k + ox;
+  const sy = (n: SimNode) => (n.y ?? 0) * k + oy;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.globalAlpha = 1;
   ctx.fillStyle = p.bg;
-  ctx.fillRect(0, 0, s.width, s.height);
-  ctx.setTransform(dpr * c.k, 0, 0, dpr * c.k, dpr * c.x, dpr * c.y);
-  const px = 1 / c.k;
+  ctx.fillRect(0, 0, W, H);
 
   const focus = s.selected ?? s.hovered;
   const near = new Set<SimNode>();
-  // Edges: plain internal, plain external, hot, focused.
+  const outside = (ax: number, ay: number, bx: number, by: number) => (ax < 0 && bx < 0) || (ay < 0 && by < 0) || (ax > W && bx > W) || (ay > H && by > H);
   const groups: [string, number, (l: SimLink) => boolean][] = [
     [p.edge, 1, (l) => !l.hot && l.kind === 'internal'],
     [p.edgeExt, 1, (l) => !l.hot && l.kind === 'external'],
@@ -113,11 +183,16 @@ export function draw(ctx: CanvasRenderingContext2D, s: DrawState): void {
     ctx.beginPath();
     for (const l of s.links) {
       if (!pick(l)) continue;
-      ctx.moveTo(l.source.x ?? 0, l.source.y ?? 0);
-      ctx.lineTo(l.target.x ?? 0, l.target.y ?? 0);
+      const ax = sx(l.source);
+      const ay = sy(l.source);
+      const bx = sx(l.target);
+      const by = sy(l.target);
+      if (outside(ax, ay, bx, by)) continue;
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
     }
     ctx.strokeStyle = colour;
-    ctx.lineWidth = w * px;
+    ctx.lineWidth = w * dpr;
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
@@ -126,77 +201,33 @@ export function draw(ctx: CanvasRenderingContext2D, s: DrawState): void {
     for (const l of s.links) {
       if (l.source !== focus && l.target !== focus) continue;
       near.add(l.source).add(l.target);
-      ctx.moveTo(l.source.x ?? 0, l.source.y ?? 0);
-      ctx.lineTo(l.target.x ?? 0, l.target.y ?? 0);
+      ctx.moveTo(sx(l.source), sy(l.source));
+      ctx.lineTo(sx(l.target), sy(l.target));
     }
     ctx.strokeStyle = p.select;
-    ctx.lineWidth = 2 * px;
+    ctx.lineWidth = 2 * dpr;
     ctx.stroke();
   }
 
-  // Nodes, grouped by style.
-  const filled = new Map<string, SimNode[]>();
-  const hollow: SimNode[] = [];
-  const gateways: SimNode[] = [];
-  const risky: SimNode[] = [];
+  // Nodes from sprites, at whole device pixels.
   for (const n of s.nodes) {
-    if (n.data.gateway) gateways.push(n);
-    else if (n.data.kind === 'external') {
-      const col = extColour(p, n);
-      let g = filled.get(col);
-      if (!g) filled.set(col, (g = []));
-      g.push(n);
-    } else if (n.data.flowOnly) hollow.push(n);
-    else {
-      let g = filled.get(p.device);
-      if (!g) filled.set(p.device, (g = []));
-      g.push(n);
-    }
-    if (n.data.atRisk) risky.push(n);
-  }
-  for (const [col, list] of filled) {
-    ctx.beginPath();
-    for (const n of list) circle(ctx, n, n.r);
-    ctx.fillStyle = col;
-    ctx.fill();
-  }
-  if (hollow.length > 0) {
-    ctx.beginPath();
-    for (const n of hollow) circle(ctx, n, n.r);
-    ctx.fillStyle = p.bg;
-    ctx.fill();
-    ctx.strokeStyle = p.device;
-    ctx.lineWidth = 2 * px;
-    ctx.stroke();
-  }
-  if (gateways.length > 0) {
-    ctx.beginPath();
-    for (const n of gateways) square(ctx, n, n.r * 0.9);
-    ctx.fillStyle = p.gateway;
-    ctx.fill();
-    ctx.beginPath();
-    for (const n of gateways) square(ctx, n, n.r * 0.9 + 3 * px);
-    ctx.strokeStyle = p.gateway;
-    ctx.lineWidth = 1.5 * px;
-    ctx.stroke();
-  }
-  if (risky.length > 0) {
-    ctx.beginPath();
-    for (const n of risky) circle(ctx, n, n.r + 3 * px);
-    ctx.strokeStyle = p.risk;
-    ctx.lineWidth = 3 * px;
-    ctx.stroke();
+    const x = sx(n);
+    const y = sy(n);
+    const r = n.r * k;
+    if (x < -r - 8 || y < -r - 8 || x > W + r + 8 || y > H + r + 8) continue;
+    const sp = sprites.get(p, lookOf(p, n), r, dpr, p.bg);
+    ctx.drawImage(sp.img, Math.round(x - sp.half), Math.round(y - sp.half));
   }
   for (const n of [s.hovered, s.selected]) {
     if (!n) continue;
     ctx.beginPath();
-    circle(ctx, n, n.r + 6 * px);
+    ctx.arc(sx(n), sy(n), n.r * k + 6 * dpr, 0, Math.PI * 2);
     ctx.strokeStyle = p.select;
-    ctx.lineWidth = 2.5 * px;
+    ctx.lineWidth = 2.5 * dpr;
     ctx.stroke();
   }
 
-  // Labels in screen space (constant size).
+  // Labels (constant size on screen).
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.font = '12px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
@@ -205,16 +236,16 @@ export function draw(ctx: CanvasRenderingContext2D, s: DrawState): void {
   for (const n of s.nodes) {
     const important = n.data.gateway || n.data.atRisk || n === s.selected || n === s.hovered || near.has(n) || n.data.threat?.level === 'high';
     if (!all && !important) continue;
-    if (drawn++ > 400) break;
-    const sx = (n.x ?? 0) * c.k + c.x;
-    const sy = (n.y ?? 0) * c.k + c.y;
-    if (sx < -100 || sy < -20 || sx > s.width + 20 || sy > s.height + 20) continue;
+    const x = (n.x ?? 0) * c.k + c.x;
+    const y = (n.y ?? 0) * c.k + c.y;
+    if (x < -100 || y < -20 || x > s.width + 20 || y > s.height + 20) continue;
+    if (drawn++ > 300) break;
     const text = n.data.label.length > 32 ? `${n.data.label.slice(0, 31)}…` : n.data.label;
-    const tx = sx + n.r * c.k + 4;
+    const tx = x + n.r * c.k + 4;
     const w = ctx.measureText(text).width;
     ctx.fillStyle = p.labelBg;
-    ctx.fillRect(tx - 2, sy - 8, w + 4, 16);
+    ctx.fillRect(tx - 2, y - 8, w + 4, 16);
     ctx.fillStyle = p.label;
-    ctx.fillText(text, tx, sy);
+    ctx.fillText(text, tx, y);
   }
 }
