@@ -304,13 +304,7 @@ export interface VulnerabilitiesResponse {
 }
 
 /** One host's counts (the whole-network list; details per host with ?ip=, per CVE at /api/cves/:id). */
-export interface HostVulnSummary {
-  ip: string;
-  atRisk: boolean;
-  counts: Record<CvssSeverity | 'unknown', number>;
-  possible: number;
-  kev: number;
-  backported: number;
+export interface HostVulnSummary extends Omit<HostVulns, 'services'> {
   services: { port: number; service: string; label: string; affected: number; possible: number; kev: number; worst: CvssSeverity | 'unknown' | null }[];
 }
 

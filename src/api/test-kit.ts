@@ -1,9 +1,10 @@
 /**
  * Seeds and fakes for the dashboard API's tests and benchmark (no production code imports
  * it; excluded from the build). Rules: rows are written with the same SQL shapes the traffic
- * tracker and the intel cache write, into a real SQLite database; addresses are from the
- * documentation ranges (192.168.0.0/16 inside, 198.51.100.0/24, 203.0.113.0/24 and 100.64+
- * style synthetic space outside) and are never contacted.
+ * tracker and the intel cache write, into a real SQLite database. Inside addresses are
+ * 192.168.0.0/16; outside ones are documentation ranges or synthetic addresses in ordinary
+ * unicast space (so that intel treats them as it would real peers); none is ever contacted:
+ * nothing here opens a connection except the loopback flow collector.
  */
 import type { Device } from './contract.js';
 import type { Clock } from '../core/clock.js';
@@ -90,9 +91,12 @@ export function seedConnections(db: Db, rows: readonly { tsMs: number; src: stri
   })();
 }
 
-/** The i-th synthetic external address (distinct for i < 16 million; never a private range). */
+/** First octets of ordinary unicast space (no private, loopback, CGNAT, link-local, multicast or documentation range inside). */
+const PUBLIC_FIRST_OCTETS = [23, 31, 37, 45, 52, 63, 77, 81, 89, 94, 104, 141, 151, 176, 185, 212];
+
+/** The i-th synthetic external address (distinct for i < 1 million; ordinary unicast space, see the module rules). */
 export function externalIp(i: number): string {
-  return `${100 + ((i >> 16) % 100)}.${(i >> 8) & 255}.${i & 255}.${7 + (i % 200)}`;
+  return `${PUBLIC_FIRST_OCTETS[(i >> 16) % PUBLIC_FIRST_OCTETS.length]}.${(i >> 8) & 255}.${i & 255}.${7 + (i % 200)}`;
 }
 
 /** A started flow collector on a loopback port (real decoding and health accounting); `send` hands it v5 datagrams as if from `exporter`. */

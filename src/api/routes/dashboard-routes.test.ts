@@ -176,7 +176,7 @@ beforeEach(async () => {
   cache.storeQuery('keyword:openssh', page.value.records, page.value.records.length, NOW - HOUR);
   cache.storeKev([{ cveID: 'CVE-2024-6387', vendorProject: 'OpenBSD', product: 'OpenSSH', dateAdded: '2024-07-10' }], { fetchedMs: NOW - HOUR, entries: 1 });
   const s = sources();
-  views = createDashboardViews(s);
+  views = createDashboardViews(s, { externals: { chunkRows: 7 }, edges: { chunkRows: 2 } }); // small chunks: reads cross chunk boundaries
   app = await buildApp({ log: createSilentLogger(), metrics: createMetrics(), health: () => ({}), routes: [dashboardRoutes(s, views, { graphCacheMs: 0 })] });
   await app.ready();
 });

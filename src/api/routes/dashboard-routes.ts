@@ -26,8 +26,8 @@ import type {
 } from '../contract.js';
 import { canonicalIp } from '../../intel/ip.js';
 import { CVE_SORTS, createCveCatalog, type CveCatalog, type CveSort } from '../views/cve-catalog.js';
-import { createEdgeWindow, type EdgeWindow } from '../views/edge-window.js';
-import { addAnswer, createExternalIpIndex, EXTERNAL_SORTS, MAX_PAGE, toExternalIp, type Enrichment, type ExternalIpIndex } from '../views/external-ip-index.js';
+import { createEdgeWindow, type EdgeWindow, type EdgeWindowOptions } from '../views/edge-window.js';
+import { addAnswer, createExternalIpIndex, EXTERNAL_SORTS, MAX_PAGE, toExternalIp, type Enrichment, type ExternalIpIndex, type ExternalIpIndexOptions } from '../views/external-ip-index.js';
 import { buildGraph, GRAPH_LIMITS } from '../views/graph-view.js';
 import { buildOverview, collectorHealth } from '../views/overview-view.js';
 import type { DashboardSources } from '../views/sources.js';
@@ -47,12 +47,12 @@ export interface DashboardViews {
 export const KEYWORDS_MAX_AGE_MS = 30_000;
 
 /** Builds the views over the sources (they read nothing until asked). */
-export function createDashboardViews(s: DashboardSources): DashboardViews {
+export function createDashboardViews(s: DashboardSources, options: { externals?: Partial<ExternalIpIndexOptions>; edges?: Partial<EdgeWindowOptions> } = {}): DashboardViews {
   const cves = s.vuln ? createCveCatalog({ db: s.db, now: s.now, results: () => s.vuln?.results() ?? [] }) : undefined;
   let chips: { atMs: number; list: KeywordChip[] } | undefined;
   return {
-    externals: createExternalIpIndex({ db: s.db, now: s.now, ...(s.intel ? { intel: s.intel } : {}) }, { retentionMs: s.externalRetentionMs }),
-    edges: createEdgeWindow({ db: s.db, now: s.now }),
+    externals: createExternalIpIndex({ db: s.db, now: s.now, ...(s.intel ? { intel: s.intel } : {}) }, { retentionMs: s.externalRetentionMs, ...options.externals }),
+    edges: createEdgeWindow({ db: s.db, now: s.now, isInternal: s.isInternal }, options.edges),
     cves,
     keywords() {
       const now = s.now();
@@ -90,19 +90,19 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
   const graphCacheMs = options.graphCacheMs ?? 2000;
   const graphCache = new Map<number, { atMs: number; body: string }>();
 
-  const graph = (maxExternal: number): string => {
+  const graph = async (maxExternal: number): Promise<string> => {
     const now = s.now();
     const hit = graphCache.get(maxExternal);
     if (hit && now - hit.atMs < graphCacheMs) return hit.body;
-    views.edges.refresh();
+    await Promise.all([views.edges.refresh(), views.externals.refresh()]);
     const externals = views.externals;
     const body: GraphResponse = buildGraph({
       nowMs: now,
       windowMs: views.edges.windowMs,
       devices: s.inventory.devices(),
       scanned: new Set(s.scanner.hosts().map((h) => h.ip)),
-      edges: views.edges.edges(),
-      isInternal: s.isInternal,
+      internalEdges: views.edges.internalEdges(),
+      peers: views.edges.peers(),
       external: (ip) => {
         const r = externals.get(ip);
         return r ? { level: r.rating.level, score: r.rating.score, country: r.country, org: r.org, rdns: r.rdns } : undefined;
@@ -132,8 +132,10 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
   };
 
   return (app: FastifyInstance): void => {
-    app.get('/api/overview', { schema: { summary: 'Overview: device/flow/finding/vulnerability counts, Active Scan card, NetFlow listener health, recent findings, NVD keyword chips' } }, async (): Promise<OverviewResponse> =>
-      buildOverview(s, views.externals, views.keywords()),
+    app.get('/api/overview', { schema: { summary: 'Overview: device/flow/finding/vulnerability counts, Active Scan card, NetFlow listener health, recent findings, NVD keyword chips' } }, async (): Promise<OverviewResponse> => {
+      await views.externals.refresh();
+      return buildOverview(s, views.externals, views.keywords());
+    },
     );
 
     app.get<{ Querystring: { limit: number } }>(
@@ -158,7 +160,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
           },
         },
       },
-      async (req, reply) => reply.type('application/json; charset=utf-8').send(graph(req.query.max_external)),
+      async (req, reply) => reply.type('application/json; charset=utf-8').send(await graph(req.query.max_external)),
     );
 
     app.get<{ Querystring: { limit: number; offset: number; sort: ExternalIpSort; order: 'asc' | 'desc'; q?: string; flagged?: boolean } }>(
@@ -174,6 +176,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
       },
       async (req): Promise<ExternalIpsResponse> => {
         const { limit, offset, sort, order, q, flagged } = req.query;
+        await views.externals.refresh();
         const page = views.externals.page({ limit, offset, sort, order, ...(q ? { q } : {}), ...(flagged ? { flagged } : {}) });
         return { ...page, offset, limit, order, sort, known: views.externals.counts().known, intelEnabled: s.intel !== undefined };
       },
@@ -185,6 +188,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
       async (req, reply): Promise<ExternalIpDetail | FastifyReply> => {
         const ip = canonicalIp(req.params.ip);
         if (!ip) return bad(reply, 'not an IP address');
+        await views.externals.refresh();
         const r = views.externals.get(ip);
         const e: Enrichment = { fetched: {} };
         for (const row of s.db().prepare('SELECT provider, fetched_ms, data FROM intel_enrichment WHERE ip = ?').all(ip) as { provider: ProviderName; fetched_ms: number; data: string }[]) {

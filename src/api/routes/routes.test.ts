@@ -42,7 +42,8 @@ beforeEach(async () => {
   store = createStore({ data_dir: dir }, { log: createSilentLogger() });
   await store.start();
   await setPassword(store.db, PASSWORD, Date.now());
-  findings = createFindingsStore({ store, bus: createEventBus(), log: createSilentLogger(), metrics: createMetrics() });
+  const bus = createEventBus();
+  findings = createFindingsStore({ store, bus, log: createSilentLogger(), metrics: createMetrics() });
   await findings.start?.();
   cycles = [];
   running = false;
@@ -53,7 +54,7 @@ beforeEach(async () => {
     health: () => ({}),
     routes: [
       (a) => a.addHook('onRoute', (r) => void routes.push({ method: String(r.method), url: r.url })),
-      findingsRoutes(findings),
+      findingsRoutes(findings, bus),
       scanRoutes(fakeScanner, createSilentLogger()),
     ],
     auth: { enabled: true, trustIngress: false, sessionIdleMs: 1e7, sessionMaxAgeMs: 1e7, loginPerMinute: 5, db: () => store.db, now: () => Date.now() },
@@ -89,6 +90,9 @@ describe('API routes', () => {
     expect((await app.inject({ url: '/api/findings', headers: auth })).json()).toMatchObject({ openActionable: 1 });
     expect((await app.inject({ method: 'POST', url: '/api/findings/nope/dismiss', headers: auth })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/findings?min_severity=bogus', headers: auth })).statusCode).toBe(400);
+    // The serialised list is reused until a finding event: a new finding shows at once.
+    findings.report({ key: 'beaconing:192.168.1.7', category: 'beaconing', severity: 'critical', sourceIp: '192.168.1.7', title: 'b', detail: 'd', atMs: Date.now() + 1000, evidence: {} });
+    expect((await app.inject({ url: '/api/findings', headers: auth })).json()).toMatchObject({ openActionable: 2, findings: [{ key: 'beaconing:192.168.1.7' }, { key: 'port_scan:192.168.1.9' }] });
   });
 
   it('trigger_scan starts a cycle, or answers 409 while one runs', async () => {
