@@ -11,8 +11,9 @@
  * - Styling: gateways are squares with a ring, devices with a scan result are filled, devices
  *   seen only in flows are hollow, at-risk devices get a red ring, external peers are
  *   coloured by threat level. Colours come from CSS custom properties (the theme).
- * - Labels are drawn with fillText (text, never markup): always for gateways, at-risk and
- *   selected/hovered nodes and their neighbours; for every node when zoomed in.
+ * - Labels are drawn with fillText (text, never markup) once into a cached sprite per label
+ *   and theme, then copied: always for gateways, at-risk and selected/hovered nodes and their
+ *   neighbours; for every node when zoomed in (at most 300 a frame).
  */
 import type { Camera } from './camera';
 import type { SimLink, SimNode } from './graph-model';
@@ -154,9 +155,52 @@ export class SpriteCache {
   }
 }
 
-const defaultSprites = new SpriteCache();
+const MAX_LABELS = 2000;
 
-export function draw(ctx: CanvasRenderingContext2D, s: DrawState, sprites: SpriteCache = defaultSprites): void {
+/** Text sprites of node labels (see module rules): rendered once per label and theme. */
+export class LabelCache {
+  private readonly map = new Map<string, HTMLCanvasElement>();
+  private palette: Palette | undefined;
+  private dpr = 1;
+
+  get(label: string, p: Palette, dpr: number): HTMLCanvasElement {
+    if (p !== this.palette || dpr !== this.dpr) {
+      this.map.clear();
+      this.palette = p;
+      this.dpr = dpr;
+    }
+    let img = this.map.get(label);
+    if (img) return img;
+    if (this.map.size >= MAX_LABELS) this.map.clear();
+    const text = label.length > 32 ? `${label.slice(0, 31)}…` : label;
+    img = document.createElement('canvas');
+    const g = img.getContext('2d');
+    const font = `${12 * dpr}px system-ui, sans-serif`;
+    let w = 40;
+    if (g) {
+      g.font = font;
+      w = Math.ceil(g.measureText(text).width);
+    }
+    img.width = w + Math.ceil(4 * dpr);
+    img.height = Math.ceil(16 * dpr);
+    const g2 = img.getContext('2d');
+    if (g2) {
+      g2.fillStyle = p.labelBg;
+      g2.fillRect(0, 0, img.width, img.height);
+      g2.font = font;
+      g2.textBaseline = 'middle';
+      g2.fillStyle = p.label;
+      g2.fillText(text, 2 * dpr, img.height / 2);
+    }
+    this.map.set(label, img);
+    return img;
+  }
+}
+
+const defaultSprites = new SpriteCache();
+const defaultLabels = new LabelCache();
+
+export function draw(ctx: CanvasRenderingContext2D, s: DrawState, sprites: SpriteCache = defaultSprites, labels: LabelCache = defaultLabels): void {
   const { camera: c, dpr, palette: p } = s;
   const W = s.width * dpr;
   const H = s.height * dpr;
@@ -227,25 +271,17 @@ export function draw(ctx: CanvasRenderingContext2D, s: DrawState, sprites: Sprit
     ctx.stroke();
   }
 
-  // Labels (constant size on screen).
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.font = '12px system-ui, sans-serif';
-  ctx.textBaseline = 'middle';
+  // Labels (constant size on screen), from cached text sprites.
   const all = c.k >= 1.4 || s.nodes.length <= 40;
   let drawn = 0;
   for (const n of s.nodes) {
     const important = n.data.gateway || n.data.atRisk || n === s.selected || n === s.hovered || near.has(n) || n.data.threat?.level === 'high';
     if (!all && !important) continue;
-    const x = (n.x ?? 0) * c.k + c.x;
-    const y = (n.y ?? 0) * c.k + c.y;
-    if (x < -100 || y < -20 || x > s.width + 20 || y > s.height + 20) continue;
+    const x = sx(n);
+    const y = sy(n);
+    if (x < -100 * dpr || y < -20 * dpr || x > W + 20 * dpr || y > H + 20 * dpr) continue;
     if (drawn++ > 300) break;
-    const text = n.data.label.length > 32 ? `${n.data.label.slice(0, 31)}…` : n.data.label;
-    const tx = x + n.r * c.k + 4;
-    const w = ctx.measureText(text).width;
-    ctx.fillStyle = p.labelBg;
-    ctx.fillRect(tx - 2, y - 8, w + 4, 16);
-    ctx.fillStyle = p.label;
-    ctx.fillText(text, tx, y);
+    const img = labels.get(n.data.label, p, dpr);
+    ctx.drawImage(img, Math.round(x + n.r * k + 2 * dpr), Math.round(y - img.height / 2));
   }
 }

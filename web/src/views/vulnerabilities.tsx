@@ -7,12 +7,12 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { post } from '../api/client';
-import type { CveRow, CvesResponse, CvssSeverity, NvdRefreshResponse, OverviewResponse } from '../api/types';
+import type { CveRow, CvesResponse, CvssSeverity, NvdRefreshResponse, OverviewResponse, VulnerabilitySummaryResponse } from '../api/types';
 import { useApi } from '../api/use-api';
 import { ActionButton } from '../components/action-button';
 import { CveModal } from '../components/cve-modal';
 import { Empty, ErrorNote, Loading, Pager, SearchBox, SeverityBadge, SortTh, type SortDir } from '../components/ui';
-import { count, dateTime, isoDay } from '../lib/format';
+import { ago, count, dateTime, isoDay } from '../lib/format';
 import { navigate } from '../lib/route';
 
 type CveSort = CvesResponse['sort'];
@@ -41,7 +41,8 @@ export function VulnerabilitiesView(props: { selected?: string | undefined }) {
   if (kev) params.set('kev', 'true');
   if (detected) params.set('detected', 'true');
   const r = useApi<CvesResponse>(`api/cves?${params.toString()}`, ['vulnerabilities']);
-  const o = useApi<OverviewResponse>('api/overview', ['vulnerabilities']);
+  const o = useApi<OverviewResponse>('api/overview', []);
+  const v = useApi<VulnerabilitySummaryResponse>('api/vulnerabilities', ['vulnerabilities']);
 
   const onSort = (k: CveSort, d: SortDir) => {
     setSort(k);
@@ -49,10 +50,11 @@ export function VulnerabilitiesView(props: { selected?: string | undefined }) {
   };
   const refresh = async () => {
     await post<NvdRefreshResponse>('api/vulnerabilities/refresh');
+    v.reload();
     return 'NVD refresh started: the cache is re-fetched in the background (minutes without an API key).';
   };
-  const stats = o.data?.stats.vulnerabilities;
-  const nvdOff = o.data ? !o.data.features.nvd : r.status === 404;
+  const stats = v.data?.stats;
+  const nvdOff = o.data ? !o.data.features.nvd : v.status === 404 || r.status === 404;
 
   return (
     <div class="view" data-testid="view-vulnerabilities">
@@ -64,11 +66,13 @@ export function VulnerabilitiesView(props: { selected?: string | undefined }) {
       ) : (
         <>
           <div class="toolbar toolbar-split">
-            <p class="small">
+            <p class="small" data-testid="nvd-status">
               {stats ? (
                 <>
-                  {count(stats.cves)} CVEs cached · {count(stats.critical)} critical and {count(stats.high)} high detected · {count(stats.possible)} possible · {count(stats.kev)} in CISA KEV ·{' '}
-                  {count(stats.hostsAtRisk)} hosts at risk
+                  {count(stats.cves)} CVEs cached · {count(stats.results.affected)} confirmed and {count(stats.results.possible)} possible matches on {count(stats.results.hosts)} hosts ·{' '}
+                  {count(stats.results.atRisk)} at risk · CISA KEV: {count(stats.kev.entries)} entries{stats.kev.fetchedMs ? ` (fetched ${ago(stats.kev.fetchedMs)})` : ''}, {count(stats.kev.matched)} matched
+                  {stats.kev.lastError && <span class="bad"> · KEV error: {stats.kev.lastError}</span>}
+                  {stats.prefetch.running ? <strong> · fetching from NVD…</strong> : stats.prefetch.lastRunMs ? ` · NVD checked ${ago(stats.prefetch.lastRunMs)}` : ''}
                 </>
               ) : (
                 ' '
