@@ -136,12 +136,20 @@ export function validateConfig(raw: RawConfig, origin: string): Config {
   });
 }
 
-/** Unknown-key warnings for a raw object. */
+/**
+ * Unknown-key warnings for a raw object. A key is quoted only when it looks like an option
+ * name: anything else is a structural mistake in the file (a collection used as a key after a
+ * deleted `notify_channels:` line) whose text may hold secrets, so only its size is named.
+ */
 function unknownKeys(raw: RawConfig, origin: string): string[] {
   const known = new Set<string>(CONFIG_KEYS);
   return Object.keys(raw)
     .filter((k) => !known.has(k))
-    .map((k) => `${origin}: unknown option "${k}" is not used (check the spelling; see docs/configuration.md)`);
+    .map((k) =>
+      /^[A-Za-z0-9_.-]{1,64}$/.test(k)
+        ? `${origin}: unknown option "${k}" is not used (check the spelling; see docs/configuration.md)`
+        : `${origin}: a key of ${k.length} characters that is not an option name (not shown: it may hold secrets) is not used; check the file's structure`,
+    );
 }
 
 /** Loads the effective config following the precedence in the module comment. */
