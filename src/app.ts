@@ -347,7 +347,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           (app) => liveEvents.routes(app),
           (app) => createDashboardStatic().routes(app),
           inventoryRoutes(inventory, telemetry, { bus, now: () => clock.now() }),
-          ...(vuln ? [vulnRoutes(vuln, log.child({ component: 'api' }), bus)] : []), notifyRoutes(notifier), blockRoutes(blocker), findingsRoutes(findings, bus), scanRoutes(scanner, log.child({ component: 'api' })), ...(intel ? [intelRoutes(intel)] : [])],
+          vulnRoutes(vuln, log.child({ component: 'api' }), bus), notifyRoutes(notifier), blockRoutes(blocker), findingsRoutes(findings, bus), scanRoutes(scanner, log.child({ component: 'api' })), intelRoutes(intel)],
       })
     : undefined;
 

@@ -13,7 +13,8 @@
  *   cookie (or Bearer token, or the trusted Home Assistant ingress). Actions (POST) also
  *   need the `X-CSRF-Token` header with the `csrf` value from login/session. Errors are
  *   `ApiError` with 400 (bad input), 401 (not logged in), 403 (CSRF/Origin), 404, 409
- *   (busy), 503 (capability disabled or too many live-event clients).
+ *   (busy), 503 (a capability switched off — the message names the option — or too many
+ *   live-event clients).
  *
  * Changes since the first version (dcc1157):
  * - GET /api/vulnerabilities without `ip` answers `VulnerabilitySummaryResponse` (counts per
@@ -21,6 +22,10 @@
  *   was 10 MB with 20,000 cached CVEs).
  * - The IP lookup is POST (both /api/external-ips/:ip/lookup and /api/intel/:ip); GET
  *   /api/intel/:ip is gone. IpLookupResponse lists are readonly; provider `data` is typed.
+ * - HostDnsResponse.stats is typed (DnsDeviceStats); DnsStatsResponse added.
+ * - With a capability off, its routes answer 503 naming the option (POST /api/scan with
+ *   enable_scanner off; /api/vulnerabilities* and /api/cves* with enable_nvd off; /api/intel*
+ *   and the lookups with enable_threat_intel off) instead of starting work or 404.
  */
 
 // ───────────────────────────── shared vocabulary ─────────────────────────────
@@ -165,7 +170,7 @@ export interface ScanHostsResponse {
   hosts: HostScan[];
 }
 
-/** POST /api/scan — trigger_scan: 202 `StartedResponse`; 409 `ScanBusyResponse` while a scan runs. */
+/** POST /api/scan — trigger_scan: 202 `StartedResponse`; 409 `ScanBusyResponse` while a scan runs; 503 when enable_scanner is off. */
 export interface ScanBusyResponse extends ApiError {
   summary: ScanSummary;
 }
@@ -228,12 +233,46 @@ export interface MergeRequest {
   into: string;
 }
 
-/** GET /api/hosts/:ref/dns — DNS section of a host. */
+export interface DomainCount {
+  domain: string;
+  count: number;
+}
+
+/** One device's DNS statistics. */
+export interface DnsDeviceStats {
+  ip: string;
+  queries: number;
+  blocked: number;
+  /** blocked / queries, 0..1. */
+  blockedShare: number;
+  nxdomain: number;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** Queries by record type (A, AAAA, …). */
+  types: Record<string, number>;
+  topDomains: DomainCount[];
+  topBlocked: DomainCount[];
+}
+
+/** GET /api/hosts/:ref/dns — DNS section of a host (`stats` absent when the device made no query). */
 export interface HostDnsResponse {
   ip: string;
+  /** The configured source: none, pihole6, pihole5_db, pihole5_api, dnsmasq_log, adguard. */
   source: string;
-  stats?: Record<string, unknown>;
+  stats?: DnsDeviceStats;
   newDomains: { count: number; learning: boolean; known: number; recent: { domain: string; atMs: number }[] };
+}
+
+/** GET /api/dns/stats — home-wide DNS statistics. */
+export interface DnsStatsResponse {
+  sinceMs: number;
+  queries: number;
+  blocked: number;
+  blockedShare: number;
+  devices: number;
+  topDomains: DomainCount[];
+  topBlocked: DomainCount[];
+  topDevices: { ip: string; queries: number; blockedShare: number }[];
 }
 
 // ───────────────────────────── recommendations ─────────────────────────────

@@ -193,6 +193,25 @@ describe('vulnerabilities, DNS and intel', () => {
     expect((await app.inject({ url: `/api/hosts/${homeIp(1)}/dns` })).json()).toMatchObject({ ip: homeIp(1), newDomains: { learning: true } });
   });
 
+  it('with NVD or intel switched off, their routes answer 503 naming the option', async () => {
+    const off = await buildApp({ log: createSilentLogger(), metrics: createMetrics(), health: () => ({}), routes: [vulnRoutes(undefined, createSilentLogger(), bus), intelRoutes(undefined)] });
+    try {
+      for (const [method, url, option] of [
+        ['GET', '/api/vulnerabilities', 'enable_nvd'],
+        ['GET', '/api/vulnerabilities/keywords', 'enable_nvd'],
+        ['POST', '/api/vulnerabilities/refresh', 'enable_nvd'],
+        ['GET', '/api/intel', 'enable_threat_intel'],
+        ['POST', '/api/intel/203.0.113.9', 'enable_threat_intel'],
+      ] as const) {
+        const res = await off.inject({ method, url });
+        expect(res.statusCode, url).toBe(503);
+        expect(res.json().error, url).toContain(`${option}: false`);
+      }
+    } finally {
+      await off.close();
+    }
+  });
+
   it('serves intel status; the lookup is a POST (400 for a non-address); GET no longer spends budget', async () => {
     expect((await app.inject({ url: '/api/intel' })).json()).toMatchObject({ blacklist: { hits: 2 } });
     const res = await app.inject({ method: 'POST', url: '/api/intel/203.0.113.9' });

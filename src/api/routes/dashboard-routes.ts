@@ -31,7 +31,8 @@ import { addAnswer, createExternalIpIndex, EXTERNAL_SORTS, MAX_PAGE, toExternalI
 import { buildGraph, GRAPH_LIMITS } from '../views/graph-view.js';
 import { buildOverview, collectorHealth } from '../views/overview-view.js';
 import type { DashboardSources } from '../views/sources.js';
-import { ipParamSchema as ipParam, lookupIp } from './intel-routes.js';
+import { intelOff, ipParamSchema as ipParam, lookupIp } from './intel-routes.js';
+import { vulnOff } from './vuln-routes.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../intel/types.js';
 
 export interface DashboardViews {
@@ -212,7 +213,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
       '/api/external-ips/:ip/lookup',
       { schema: { summary: 'Look up one external IP now (asks the providers; spends daily budget)', params: ipParam } },
       async (req, reply): Promise<IpLookupResponse | FastifyReply> => {
-        if (!s.intel) return reply.code(503).send({ error: 'threat intel is disabled (enable_threat_intel)' });
+        if (!s.intel) return intelOff(reply);
         const report = await lookupIp(s.intel, req.params.ip, reply);
         views.externals.invalidate();
         return report;
@@ -237,7 +238,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
         },
       },
       async (req, reply): Promise<CvesResponse | FastifyReply> => {
-        if (!views.cves) return reply.code(503).send({ error: 'vulnerability matching is disabled (enable_nvd)' });
+        if (!views.cves) return vulnOff(reply);
         const { limit, offset, sort, order, q, severity, kev, detected } = req.query;
         const page = views.cves.page({
           limit,
@@ -257,7 +258,7 @@ export function dashboardRoutes(s: DashboardSources, views: DashboardViews = cre
       '/api/cves/:id',
       { schema: { summary: 'One CVE: description, CVSS, KEV entry, vulnerable CPE criteria, where it matched', params: { type: 'object', properties: { id: { type: 'string', pattern: '^[Cc][Vv][Ee]-\\d{4}-\\d{4,8}$' } }, required: ['id'] } } },
       async (req, reply): Promise<CveDetail | FastifyReply> => {
-        if (!views.cves) return reply.code(503).send({ error: 'vulnerability matching is disabled (enable_nvd)' });
+        if (!views.cves) return vulnOff(reply);
         return views.cves.get(req.params.id) ?? reply.code(404).send({ error: 'no such CVE in the cache' });
       },
     );

@@ -27,8 +27,9 @@ let cycles: string[] = [];
 let running = false;
 
 const summary: ScanSummary = { enabled: true, running: false, intervalSeconds: 300, targets: 0, hostsFound: 0, openPorts: 0, services: 0, skippedTargets: 0 };
+let scannerEnabled = true;
 const fakeScanner = {
-  summary: () => ({ ...summary, running }),
+  summary: () => ({ ...summary, running, enabled: scannerEnabled }),
   hosts: () => [],
   running: () => running,
   runCycle: async (trigger: string) => {
@@ -47,6 +48,7 @@ beforeEach(async () => {
   await findings.start?.();
   cycles = [];
   running = false;
+  scannerEnabled = true;
   routes.length = 0;
   app = await buildApp({
     log: createSilentLogger(),
@@ -95,13 +97,18 @@ describe('API routes', () => {
     expect((await app.inject({ url: '/api/findings', headers: auth })).json()).toMatchObject({ openActionable: 2, findings: [{ key: 'beaconing:192.168.1.7' }, { key: 'port_scan:192.168.1.9' }] });
   });
 
-  it('trigger_scan starts a cycle, or answers 409 while one runs', async () => {
+  it('trigger_scan starts a cycle, answers 409 while one runs and 503 with the scanner off', async () => {
     expect((await app.inject({ method: 'POST', url: '/api/scan', headers: auth })).statusCode).toBe(202);
     expect(cycles).toEqual(['api']);
     running = true;
     const busy = await app.inject({ method: 'POST', url: '/api/scan', headers: auth });
     expect(busy.statusCode).toBe(409);
     expect((await app.inject({ url: '/api/scan', headers: auth })).json()).toMatchObject({ running: true, intervalSeconds: 300 });
+    running = false;
+    scannerEnabled = false;
+    const off = await app.inject({ method: 'POST', url: '/api/scan', headers: auth });
+    expect([off.statusCode, off.json()]).toEqual([503, { error: 'active scanning is off (enable_scanner: false)' }]);
+    expect(cycles).toEqual(['api']);
   });
 
   it('serves an OpenAPI document listing the routes', async () => {
