@@ -53,22 +53,22 @@ function attempt(load: () => LoadedConfig): void {
 }
 
 describe('config loader fuzz', () => {
-  it('fuzz: mutated complete homesec.yaml files', ({ task }) => {
+  it('fuzz: mutated complete homesec.yaml files', async ({ task }) => {
     const file = path.join(dir, 'homesec.yaml');
     // Config files are small; a megabyte of YAML only measures the YAML library's speed.
-    fuzz(task, 'config/homesec.yaml', mutatedText(GOLDEN).map((t) => t.slice(0, 64 * 1024)), (text) => {
+    await fuzz(task, 'config/homesec.yaml', mutatedText(GOLDEN).map((t) => t.slice(0, 64 * 1024)), (text) => {
       fs.writeFileSync(file, text);
       attempt(() => loadConfig({ configPath: file, env: {} }));
     }, 120);
   });
 
-  it('fuzz: hostile HOMESEC_* variables and add-on options over secrets', ({ task }) => {
+  it('fuzz: hostile HOMESEC_* variables and add-on options over secrets', async ({ task }) => {
     const keys = fc.constantFrom(...CONFIG_KEYS);
     const input = fc.record({
       env: fc.dictionary(keys.map((k) => `HOMESEC_${k.toUpperCase()}`), hostileString, { maxKeys: 6 }),
       addon: fc.dictionary(fc.oneof(keys, hostileString), hostileValue, { maxKeys: 6 }),
     });
-    fuzz(task, 'config/env and add-on options', input, ({ env, addon }) => {
+    await fuzz(task, 'config/env and add-on options', input, ({ env, addon }) => {
       attempt(() => loadConfig({ configPath: path.join(dir, 'absent.yaml'), env, addonOptions: { ...secrets.config, notify_channels: secrets.channels, ...addon } }));
     }, 1500);
   });

@@ -18,8 +18,8 @@ const ENTITIES = {
 };
 
 describe('Home Assistant trackers fuzz', () => {
-  it('fuzz: mutated entity maps', ({ task }) => {
-    fuzz(task, 'homeassistant/trackers', mutatedJson([ENTITIES]), (json) => {
+  it('fuzz: mutated entity maps', async ({ task }) => {
+    await fuzz(task, 'homeassistant/trackers', mutatedJson([ENTITIES]), (json) => {
       const entities = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Parameters<typeof trackersFrom>[0]) : {};
       const trackers = trackersFrom(entities);
       expect(trackers.length).toBeLessThanOrEqual(MAX_TRACKERS);

@@ -39,8 +39,8 @@ function checkBinding(e: { ip: string; mac: string }): void {
 }
 
 describe('inventory readers fuzz', () => {
-  it('fuzz: mutated dnsmasq and ISC dhcpd lease files', ({ task }) => {
-    fuzz(task, 'inventory/leases', mutatedText(LEASES), (text) => {
+  it('fuzz: mutated dnsmasq and ISC dhcpd lease files', async ({ task }) => {
+    await fuzz(task, 'inventory/leases', mutatedText(LEASES), (text) => {
       const leases = parseLeases(text, NOW);
       expect(leases.length).toBeLessThanOrEqual(MAX_LEASES);
       leases.forEach(checkBinding);
@@ -48,8 +48,8 @@ describe('inventory readers fuzz', () => {
     }, 800);
   });
 
-  it('fuzz: mutated neighbour tables (ip -j neigh, ip neigh, /proc/net/arp)', ({ task }) => {
-    fuzz(task, 'inventory/neighbours', fc.tuple(fc.constantFrom(0, 1, 2), mutatedText(NEIGHBOURS)), ([form, text]) => {
+  it('fuzz: mutated neighbour tables (ip -j neigh, ip neigh, /proc/net/arp)', async ({ task }) => {
+    await fuzz(task, 'inventory/neighbours', fc.tuple(fc.constantFrom(0, 1, 2), mutatedText(NEIGHBOURS)), ([form, text]) => {
       const entries = [parseIpNeighJson, parseIpNeighText, parseProcNetArp][form]!(text);
       expect(entries.length).toBeLessThanOrEqual(MAX_NEIGHBOURS);
       entries.forEach(checkBinding);
@@ -57,8 +57,8 @@ describe('inventory readers fuzz', () => {
     }, 800);
   });
 
-  it('fuzz: mutated mDNS PTR answers', ({ task }) => {
-    fuzz(task, 'inventory/mdns answer', hostileBytes([PTR_ANSWER], 600), (b) => {
+  it('fuzz: mutated mDNS PTR answers', async ({ task }) => {
+    await fuzz(task, 'inventory/mdns answer', hostileBytes([PTR_ANSWER], 600), (b) => {
       const name = parsePtrAnswer(b, 0x1234);
       if (name !== undefined) expectBoundedText(name, 253);
     }, 3000);

@@ -46,7 +46,8 @@ function entry(ip: unknown, mac: unknown, state: string, dev: unknown, router: b
   const cip = canonicalIp(ip);
   const cmac = normaliseMac(mac);
   if (!cip || !cmac || UNUSABLE_STATES.has(state)) return undefined;
-  const e: NeighbourEntry = { ip: cip, mac: cmac, state };
+  // NUD state names are short words (reachable, stale, permanent, …); anything else is not one.
+  const e: NeighbourEntry = { ip: cip, mac: cmac, state: /^[a-z_]{1,16}$/.test(state) ? state : 'unknown' };
   if (typeof dev === 'string' && /^[\w.@:-]{1,32}$/.test(dev)) e.dev = dev;
   if (router) e.router = true;
   return e;

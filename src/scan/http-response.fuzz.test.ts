@@ -29,8 +29,8 @@ const SEEDS: Buffer[] = [
 ];
 
 describe('parseHttpResponse fuzz', () => {
-  it('fuzz: mutated real responses and random bytes never throw and stay within the caps', ({ task }) => {
-    fuzz(
+  it('fuzz: mutated real responses and random bytes never throw and stay within the caps', async ({ task }) => {
+    await fuzz(
       task,
       'scan/http-response',
       fc.oneof(hostileBytes(SEEDS), fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\n'), a]))),

@@ -22,8 +22,8 @@ const SEEDS = [
 ];
 
 describe('mqtt $SYS fuzz', () => {
-  it('fuzz: CONNACK / SUBACK / PUBLISH sequences', ({ task }) => {
-    fuzz(task, 'scan/mqtt-sys', hostileBytes(SEEDS, 300), (b) => {
+  it('fuzz: CONNACK / SUBACK / PUBLISH sequences', async ({ task }) => {
+    await fuzz(task, 'scan/mqtt-sys', hostileBytes(SEEDS, 300), (b) => {
       connackAccepted(b);
       const text = sysVersionFrom(b);
       if (text === undefined) return;

@@ -27,14 +27,14 @@ function hostileHost(value: string, escape: boolean): string {
 }
 
 describe('parseNmapXml fuzz', () => {
-  it('fuzz: mutated real nmap output, hostile values, entity bombs', ({ task }) => {
+  it('fuzz: mutated real nmap output, hostile values, entity bombs', async ({ task }) => {
     const input = fc.oneof(
       { weight: 4, arbitrary: mutatedText([LAB]) },
       { weight: 2, arbitrary: fc.tuple(hostileString, fc.boolean()).map(([v, esc]) => hostileHost(v, esc)) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }).map(entityBomb) },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 500 }) },
     );
-    fuzz(task, 'scan/nmap-xml', input, (xml) => {
+    await fuzz(task, 'scan/nmap-xml', input, (xml) => {
       const hosts = parseNmapXml(xml);
       expect(hosts.length).toBeLessThanOrEqual(65_536);
       for (const h of hosts) {

@@ -29,9 +29,9 @@ const GOLDEN: Record<string, string> = {
 let n = 0;
 
 describe('state file fuzz', () => {
-  it('fuzz: mutated roles, dismissed and hosts files', ({ task }) => {
+  it('fuzz: mutated roles, dismissed and hosts files', async ({ task }) => {
     const input = fc.tuple(fc.constantFrom(ROLES_FILE, DISMISSED_FILE, HOSTS_FILE), mutatedText(Object.values(GOLDEN)));
-    fuzz(task, 'store/state files', input, ([name, text]) => {
+    await fuzz(task, 'store/state files', input, ([name, text]) => {
       const dir = path.join(root, `s${n++}`);
       fs.mkdirSync(dir);
       const bytes = Buffer.from(text, 'utf8');
@@ -58,7 +58,7 @@ describe('state file fuzz', () => {
     }, 120);
   });
 
-  it('fuzz: mutated SQLite database files', ({ task }) => {
+  it('fuzz: mutated SQLite database files', async ({ task }) => {
     // A populated database as a restart would find it: every migration, rows in several tables.
     const goldenDir = path.join(root, 'golden');
     const { db } = openDatabase(path.join(goldenDir, 'homesec.db'));
@@ -66,7 +66,7 @@ describe('state file fuzz', () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const golden = fs.readFileSync(path.join(goldenDir, 'homesec.db'));
-    fuzz(task, 'store/sqlite file', hostileBytes([golden], 8192), (bytes) => {
+    await fuzz(task, 'store/sqlite file', hostileBytes([golden], 8192), (bytes) => {
       const dir = path.join(root, `d${n++}`);
       fs.mkdirSync(dir);
       const file = path.join(dir, 'homesec.db');

@@ -26,8 +26,8 @@ function checkCve(r: CveRecord): void {
 }
 
 describe('NVD / KEV parser fuzz', () => {
-  it('fuzz: mutated NVD CVE API 2.0 pages', ({ task }) => {
-    fuzz(task, 'vuln/nvd page', mutatedJson([NVD]), (json) => {
+  it('fuzz: mutated NVD CVE API 2.0 pages', async ({ task }) => {
+    await fuzz(task, 'vuln/nvd page', mutatedJson([NVD]), (json) => {
       const r = parseNvdPage(json);
       if (!r.ok) {
         expectBoundedText(r.error, 300);
@@ -40,8 +40,8 @@ describe('NVD / KEV parser fuzz', () => {
     }, 500);
   });
 
-  it('fuzz: mutated CISA KEV catalogs', ({ task }) => {
-    fuzz(task, 'vuln/kev catalog', mutatedJson([KEV]), (json) => {
+  it('fuzz: mutated CISA KEV catalogs', async ({ task }) => {
+    await fuzz(task, 'vuln/kev catalog', mutatedJson([KEV]), (json) => {
       const r = parseKevCatalog(json);
       if (!r.ok) return;
       for (const e of r.value.entries) ensure(CVE_ID.test(e.cveID), 'bad KEV cveID', e.cveID);

@@ -4,8 +4,10 @@
  * - Cases scale with the environment: a target's base count (its share of `npm test`) times
  *   FUZZ_SCALE (default 1; `npm run fuzz` sets a large one), and every target also stops at
  *   FUZZ_SECONDS of wall time (default 60), so the long run is bounded however slow the
- *   machine. FUZZ_SEED replaces the fixed per-target seed (printed with every result), so a
- *   failure reproduces with the seed and the shrunk counterexample fast-check prints.
+ *   machine. Cases run in chunks with a yield between them (the test runner's worker must
+ *   stay responsive). FUZZ_SEED replaces the fixed per-target seed (printed with every
+ *   result), so a failure reproduces with the seed and the shrunk counterexample fast-check
+ *   prints.
  * - Inputs are fast-check arbitraries: random values, and mutations of golden inputs (bytes,
  *   text, JSON) whose operation lists fast-check can shrink to the smallest failing case.
  * - A target passes when no case throws and every result meets the target's own checks
@@ -94,30 +96,67 @@ function timer<T>() {
   };
 }
 
-function parameters(target: string, base: number) {
-  return {
-    numRuns: fuzzCases(base),
-    seed: seedOf(target),
-    interruptAfterTimeLimit: FUZZ_SECONDS * 1000,
-    markInterruptAsFailure: false,
-    includeErrorInReport: true,
-  };
+interface ChunkedRun<T> {
+  cases: number;
+  seed: number;
+  interrupted: boolean;
+  /** The failing chunk's details, when one failed. */
+  failure?: { details: fc.RunDetails<[value: T]>; chunk: number };
 }
 
-function failIfFailed<T>(task: TaskWithMeta, target: string, details: fc.RunDetails<[value: T]>): void {
-  if (!details.failed) return;
-  recordReliability(task, { fuzzCases: details.numRuns, fuzzCrashes: 1, fuzzTargets: 1 });
-  const report = fc.defaultReportMessage(details) ?? '';
+/**
+ * Runs `property` fuzzCases(base) times in chunks of ceil(base / 10) cases, chunk k with seed
+ * seed + k, yielding to the event loop between chunks (a long synchronous run would starve the
+ * test runner's worker). Chunk sizes depend only on `base`, so FUZZ_SEED=<seed> replays a run
+ * and FUZZ_SEED=<seed + k> starts with chunk k. Stops after FUZZ_SECONDS.
+ */
+async function runChunks<T>(target: string, property: fc.IRawProperty<[value: T]>, base: number): Promise<ChunkedRun<T>> {
+  const total = fuzzCases(base);
+  const chunk = Math.max(1, Math.ceil(base / 10));
+  const seed = seedOf(target);
+  const deadline = performance.now() + FUZZ_SECONDS * 1000;
+  const run: ChunkedRun<T> = { cases: 0, seed, interrupted: false };
+  for (let k = 0; run.cases < total; k++) {
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      run.interrupted = true;
+      break;
+    }
+    const details = await fc.check(property, {
+      numRuns: Math.min(chunk, total - run.cases),
+      seed: seed + k,
+      interruptAfterTimeLimit: left,
+      markInterruptAsFailure: false,
+      includeErrorInReport: true,
+    });
+    run.cases += details.numRuns;
+    if (details.failed) {
+      run.failure = { details, chunk: k };
+      break;
+    }
+    if (details.interrupted) {
+      run.interrupted = true;
+      break;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  return run;
+}
+
+function failIfFailed<T>(task: TaskWithMeta, target: string, run: ChunkedRun<T>): void {
+  if (!run.failure) return;
+  recordReliability(task, { fuzzCases: run.cases, fuzzCrashes: 1, fuzzTargets: 1 });
+  const report = fc.defaultReportMessage(run.failure.details) ?? '';
   // Counterexamples can be megabytes: keep the head (seed, path, start of the input) and the error.
   const shown = report.length > 4000 ? `${report.slice(0, 2000)}\n… (${report.length} characters) …\n${report.slice(-1500)}` : report;
-  throw new Error(`fuzz target ${target} failed (FUZZ_SEED=${details.seed}):\n${shown}`);
+  throw new Error(`fuzz target ${target} failed (FUZZ_SEED=${run.seed}, chunk ${run.failure.chunk}: FUZZ_SEED=${run.seed + run.failure.chunk} starts there):\n${shown}`);
 }
 
-function finish<T>(task: TaskWithMeta, target: string, details: fc.RunDetails<[value: T]>, ms: number, slowestMs: number, heap0: number): FuzzResult {
+function finish<T>(task: TaskWithMeta, target: string, run: ChunkedRun<T>, ms: number, slowestMs: number, heap0: number): FuzzResult {
   if (({} as Record<string, unknown>).polluted !== undefined) throw new Error(`fuzz target ${target} polluted Object.prototype`);
   const heapGrowth = retainedHeap() - heap0;
-  const result: FuzzResult = { target, cases: details.numRuns, seed: details.seed, ms, slowestMs, heapGrowth, interrupted: details.interrupted };
-  recordReliability(task, { fuzzCases: details.numRuns, fuzzCrashes: 0, fuzzTargets: 1 });
+  const result: FuzzResult = { target, cases: run.cases, seed: run.seed, ms, slowestMs, heapGrowth, interrupted: run.interrupted };
+  recordReliability(task, { fuzzCases: run.cases, fuzzCrashes: 0, fuzzTargets: 1 });
   console.log(
     `fuzz ${target}: ${result.cases} cases in ${ms.toFixed(0)} ms (seed ${result.seed}${result.interrupted ? ', stopped by FUZZ_SECONDS' : ''}), ` +
       `slowest ${slowestMs.toFixed(2)} ms, retained heap ${(heapGrowth / 1048576).toFixed(1)} MiB`,
@@ -129,16 +168,16 @@ function finish<T>(task: TaskWithMeta, target: string, details: fc.RunDetails<[v
 
 /**
  * Fuzzes `target`: `check` runs on fuzzCases(base) values of `arb` (fewer when FUZZ_SECONDS
- * runs out) and must neither throw nor fail an expectation. Throws with fast-check's report
+ * runs out) and must neither throw nor fail an expectation. Rejects with fast-check's report
  * (seed, shrunk counterexample) on the first failure, after recording it as a crash.
  */
-export function fuzz<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>, check: (value: T) => void, base: number): FuzzResult {
+export async function fuzz<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>, check: (value: T) => void, base: number): Promise<FuzzResult> {
   const { t, wrap } = timer<T>();
   const heap0 = retainedHeap();
   const t0 = performance.now();
-  const details = fc.check(fc.property(arb, wrap(check)), parameters(target, base));
+  const run = await runChunks(target, fc.property(arb, wrap(check)), base);
   const ms = performance.now() - t0;
-  failIfFailed(task, target, details);
+  failIfFailed(task, target, run);
   // A slow first timing is usually a GC pause: time that input again, best of three.
   let slowest = t.slowest;
   for (let k = 0; k < 2 && t.input && slowest > 5; k++) {
@@ -147,7 +186,7 @@ export function fuzz<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>
     slowest = Math.min(slowest, performance.now() - start);
   }
   t.input = undefined;
-  return finish(task, target, details, ms, slowest, heap0);
+  return finish(task, target, run, ms, slowest, heap0);
 }
 
 /** fuzz() for checks that talk to loopback peers (asynchronous); the slowest case counts as measured (one timing). */
@@ -155,11 +194,11 @@ export async function fuzzAsync<T>(task: TaskWithMeta, target: string, arb: fc.A
   const { t, wrap } = timer<T>();
   const heap0 = retainedHeap();
   const t0 = performance.now();
-  const details = await fc.check(fc.asyncProperty(arb, wrap(check)), parameters(target, base));
+  const run = await runChunks(target, fc.asyncProperty(arb, wrap(check)), base);
   const ms = performance.now() - t0;
-  failIfFailed(task, target, details);
+  failIfFailed(task, target, run);
   t.input = undefined;
-  return finish(task, target, details, ms, t.slowest, heap0);
+  return finish(task, target, run, ms, t.slowest, heap0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ const pihole5 = {
 const ftlRows: FtlRow[] = v6Queries.map((q, i) => ({ id: i, timestamp: q.time, type: 1, status: 2, domain: q.domain, client: (q.client as { ip?: string } | null)?.ip, forward: q.upstream, reply_type: 4 }));
 
 describe('DNS source parsers fuzz', () => {
-  it('fuzz: mutated dnsmasq / pihole.log through the line parser and the assembler', ({ task }) => {
-    fuzz(task, 'dns/dnsmasq log', mutatedText(LOG_CHUNKS), (text) => {
+  it('fuzz: mutated dnsmasq / pihole.log through the line parser and the assembler', async ({ task }) => {
+    await fuzz(task, 'dns/dnsmasq log', mutatedText(LOG_CHUNKS), (text) => {
       const a = createDnsmasqAssembler({ maxPending: 50, maxWaitMs: 10_000 });
       const out: DnsQuery[] = [];
       let maxPending = 0;
@@ -58,9 +58,9 @@ describe('DNS source parsers fuzz', () => {
     }, 800);
   });
 
-  it('fuzz: mutated Pi-hole v6, v5 api.php, FTL rows and AdGuard Home answers', ({ task }) => {
+  it('fuzz: mutated Pi-hole v6, v5 api.php, FTL rows and AdGuard Home answers', async ({ task }) => {
     const input = fc.tuple(fc.constantFrom(0, 1, 2, 3), mutatedJson([pihole6, pihole5, adguard, { rows: ftlRows }]));
-    fuzz(task, 'dns/query JSON', input, ([which, json]) => {
+    await fuzz(task, 'dns/query JSON', input, ([which, json]) => {
       if (which === 0) {
         const p = parsePihole6Queries(json, NOW, 100);
         expect(p.items.length).toBeLessThanOrEqual(100);

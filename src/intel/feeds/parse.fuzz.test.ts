@@ -18,12 +18,12 @@ const SEEDS = FILES.map((f) => fs.readFileSync(new URL(`../testdata/${f}`, impor
 const LIMITS: FeedLimits = { maxEntries: 300, maxLineLength: 512 };
 
 describe('parseFeed fuzz', () => {
-  it('fuzz: mutated real feeds (text and bytes) under small limits', ({ task }) => {
+  it('fuzz: mutated real feeds (text and bytes) under small limits', async ({ task }) => {
     const input = fc.oneof(
       { weight: 3, arbitrary: mutatedText(SEEDS) },
       { weight: 1, arbitrary: hostileBytes(SEEDS.map((s) => Buffer.from(s)), 4096).map((b) => new Uint8Array(b)) },
     );
-    fuzz(task, 'intel/feeds parse', input, (text) => {
+    await fuzz(task, 'intel/feeds parse', input, (text) => {
       const f = parseFeed(text, 'fuzz', LIMITS);
       expect(f.ips.length + f.cidrs.length + f.domains.length).toBeLessThanOrEqual(LIMITS.maxEntries);
       for (const ip of f.ips) expect(isIP(ip)).not.toBe(0);

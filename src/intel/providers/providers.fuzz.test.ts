@@ -33,8 +33,8 @@ function checkData(d: unknown): void {
 }
 
 describe('intel provider fuzz', () => {
-  it('fuzz: answer parsers on mutated documented answers', ({ task }) => {
-    fuzz(task, 'intel/providers parse', mutatedJson(SEEDS), (json) => {
+  it('fuzz: answer parsers on mutated documented answers', async ({ task }) => {
+    await fuzz(task, 'intel/providers parse', mutatedJson(SEEDS), (json) => {
       for (const parse of [parseIpInfo, parseVirusTotal, parseShodan, parseAbuseIpDb]) checkData(parse(json));
       const code = virusTotalErrorCode(json);
       if (code !== undefined) expect(code).toMatch(/^[A-Za-z]{1,64}$/);

@@ -30,9 +30,9 @@ const response = fc
   });
 
 describe('HTTP fingerprint fuzz', () => {
-  it('fuzz: recorded responses with mutated bodies and hostile headers', ({ task }) => {
+  it('fuzz: recorded responses with mutated bodies and hostile headers', async ({ task }) => {
     fingerprintHttp({ url: 'http://192.0.2.1/', status: 200, headers: {}, body: '' });
-    fuzz(task, 'scan/http fingerprint', response, (input) => {
+    await fuzz(task, 'scan/http fingerprint', response, (input) => {
       const techs = fingerprintHttp(input);
       for (const t of techs) {
         expect(t.confidence >= 0 && t.confidence <= 100).toBe(true);
@@ -47,8 +47,8 @@ describe('HTTP fingerprint fuzz', () => {
     }, 150);
   });
 
-  it('fuzz: favicon hash of random bytes', ({ task }) => {
-    fuzz(task, 'scan/http favicon-hash', fc.uint8Array({ maxLength: 4096 }), (b) => {
+  it('fuzz: favicon hash of random bytes', async ({ task }) => {
+    await fuzz(task, 'scan/http favicon-hash', fc.uint8Array({ maxLength: 4096 }), (b) => {
       const h = faviconHash(b);
       expect(Number.isInteger(h) && h >= -(2 ** 31) && h < 2 ** 31).toBe(true);
     }, 2000);

@@ -101,10 +101,10 @@ describe('identifyService with hostile input', () => {
     }
   });
 
-  it('random bytes never throw and give bounded, safe output (20,000 cases)', ({ task }) => {
+  it('random bytes never throw and give bounded, safe output (20,000 cases)', async ({ task }) => {
     const ports = [0, 21, 22, 23, 25, 53, 80, 110, 143, 443, 554, 631, 1883, 3306, 5000, 5060, 5432, 5900, 6379, 8883, 9100, 27017, 65535];
     const probes = [undefined, 'unknown-probe', ...PROBES.map((p) => p.name)];
-    fuzz(
+    await fuzz(
       task,
       'scan/service identify (random bytes)',
       fc.tuple(fc.constantFrom(...ports), fc.constantFrom(...probes), fc.uint8Array({ maxLength: 600 }), fc.boolean(), fc.boolean()),
@@ -116,7 +116,7 @@ describe('identifyService with hostile input', () => {
     );
   });
 
-  it('known prefixes followed by random bytes never throw (mutated real answers)', ({ task }) => {
+  it('known prefixes followed by random bytes never throw (mutated real answers)', async ({ task }) => {
     const prefixes = [
       latin1('SSH-2.0-OpenSSH_'),
       latin1('SSH-2.0-dropbear_'),
@@ -133,7 +133,7 @@ describe('identifyService with hostile input', () => {
       mysqlHandshakeV10('5.5.5-10.11.6-MariaDB').subarray(0, 20),
       dnsVersionAnswer(DNS_QUERY_ID, 'dnsmasq-2.90').subarray(0, 40),
     ];
-    fuzz(
+    await fuzz(
       task,
       'scan/service identify (known prefixes)',
       fc.tuple(fc.constantFrom(...prefixes), fc.uint8Array({ maxLength: 300 }), fc.constantFrom(21, 22, 25, 53, 80, 143, 554, 1883, 3306, 5060, 5900)),

@@ -26,14 +26,14 @@ function checkMatch(m: Match | undefined): void {
 }
 
 describe('service wire parsers fuzz', () => {
-  it('fuzz: MySQL/MariaDB greetings and error packets', ({ task }) => {
+  it('fuzz: MySQL/MariaDB greetings and error packets', async ({ task }) => {
     const seeds = [
       mysqlHandshakeV10('8.0.36'),
       mysqlHandshakeV10('5.5.5-10.11.6-MariaDB-0+deb12u1'),
       mysqlErrPacket(1130, "Host '10.0.0.5' is not allowed to connect to this MariaDB server"),
       mysqlErrPacket(1040, '#08004Too many connections'),
     ];
-    fuzz(task, 'scan/service mysql', hostileBytes(seeds, 200), (b) => {
+    await fuzz(task, 'scan/service mysql', hostileBytes(seeds, 200), (b) => {
       const g = parseMysqlGreeting(b);
       if (g?.kind === 'handshake') expect(g.version).toMatch(/^[0-9][\x20-\x7e]{0,79}$/);
       if (g?.kind === 'error') expect(g.message.length).toBeLessThanOrEqual(200);
@@ -41,9 +41,9 @@ describe('service wire parsers fuzz', () => {
     }, 4000);
   });
 
-  it('fuzz: DNS version.bind answers', ({ task }) => {
+  it('fuzz: DNS version.bind answers', async ({ task }) => {
     const seeds = [dnsVersionAnswer(DNS_QUERY_ID, 'dnsmasq-2.90'), dnsVersionAnswer(DNS_QUERY_ID, undefined, 5), dnsVersionAnswer(DNS_QUERY_ID, '9.18.28-1~deb12u2-Debian')];
-    fuzz(task, 'scan/service dns-version', hostileBytes(seeds, 600), (b) => {
+    await fuzz(task, 'scan/service dns-version', hostileBytes(seeds, 600), (b) => {
       const r = parseVersionBindReply(b);
       if (r) {
         expect(r.rcode >= 0 && r.rcode <= 15).toBe(true);
@@ -52,7 +52,7 @@ describe('service wire parsers fuzz', () => {
     }, 4000);
   });
 
-  it('fuzz: telnet, MQTT CONNACK, PostgreSQL and MongoDB replies', ({ task }) => {
+  it('fuzz: telnet, MQTT CONNACK, PostgreSQL and MongoDB replies', async ({ task }) => {
     const seeds = [
       ...CAPTURES,
       Uint8Array.from([0xff, 0xfd, 0x18, 0xff, 0xfd, 0x20, 0xff, 0xfb, 0x01]),
@@ -61,19 +61,19 @@ describe('service wire parsers fuzz', () => {
       latin1('EFATAL'),
       mongoOpReply(MONGODB_REQUEST_ID, bson({ ismaster: true, maxWireVersion: 17, version: '6.0.12', ok: 1 }, ['ok'])),
     ];
-    fuzz(task, 'scan/service replies', hostileBytes(seeds, 400), (b) => {
+    await fuzz(task, 'scan/service replies', hostileBytes(seeds, 400), (b) => {
       for (const f of [telnetMatch, mqttConnackMatch, postgresMatch, mongodbMatch]) checkMatch(f(b));
     }, 4000);
   });
 
-  it('fuzz: HTTP/RTSP/SIP reply heads', ({ task }) => {
+  it('fuzz: HTTP/RTSP/SIP reply heads', async ({ task }) => {
     const seeds = [
       ...CAPTURES.map((c) => Buffer.from(c).toString('latin1')).filter((t) => t.startsWith('HTTP/')),
       'RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: LIVE555 Streaming Media v2013.04.08\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n',
       'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.2\r\nUser-Agent: FRITZ!OS\r\nAllow: INVITE, ACK\r\n\r\n',
     ];
     const text = fc.oneof(fc.tuple(hostileBytes(seeds.map((s) => latin1(s)), 600), fc.boolean()).map(([b, utf8]) => b.toString(utf8 ? 'utf8' : 'latin1')));
-    fuzz(task, 'scan/service reply-head', text, (t) => {
+    await fuzz(task, 'scan/service reply-head', text, (t) => {
       const h = parseReplyHead(t);
       if (!h) return;
       expect(['HTTP', 'RTSP', 'SIP']).toContain(h.protocol);
