@@ -174,8 +174,30 @@ describe.sequential('dashboard in Chromium', () => {
     ))
       await new Promise<void>((r) => sock.send(d, seeded.udpPort, '127.0.0.1', () => r()));
     sock.close();
-    await until('the new peer on the map', async () => (Number(await canvasData('nodes')) === before + 1 ? true : undefined), 40_000);
+    await until('the new peer on the map', async () => (Number(await canvasData('nodes')) === before + 1 ? true : undefined), 60_000);
     expect(Number(await canvasData('frames'))).toBeGreaterThan(frames);
+  }, 120_000);
+
+  it('the map still draws when its layout worker cannot load (main-thread layout) and with reduced motion', async () => {
+    const other = await launchChromium({ reducedMotion: 'reduce' });
+    try {
+      const p = other.page;
+      let blocked = 0;
+      await other.context.route('**/assets/layout-worker-*.js', (route) => {
+        blocked++;
+        return route.abort();
+      });
+      await login(p, seeded.url, seeded.password);
+      await openView(p, seeded.url, 'map');
+      const data = (k: string) => p.getByTestId('map-canvas').getAttribute(`data-${k}`);
+      await until('all nodes drawn by the main-thread layout', async () => ((await data('layout')) === 'main' && Number(await data('nodes')) >= 11 ? true : undefined), 15_000);
+      expect(blocked).toBeGreaterThan(0);
+      await p.getByTestId('map-filter').getByRole('button', { name: 'External', exact: true }).click();
+      await until('filter applied', async () => (Number(await data('external')) > 0 && Number(await data('devices')) < 7 ? true : undefined), 5000);
+      expect(other.problems).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('falls back to polling when the live-event stream is refused', async () => {
@@ -269,7 +291,7 @@ describe.sequential('dashboard in Chromium', () => {
     await p.locator(`[data-key="${PORT_SCAN_KEY}"]`).getByTestId('undismiss').click();
     await p.locator(`[data-key="${PORT_SCAN_KEY}"]`).waitFor({ state: 'detached' });
     expect(fs.readFileSync(path.join(seeded.dir, 'homesec_dismissed.yaml'), 'utf8')).not.toContain(PORT_SCAN_KEY);
-  });
+  }, 90_000);
 
   it('is served at /api/homesec/panel/ with the API beside it', async () => {
     const p = b.page;
@@ -312,7 +334,7 @@ describe.sequential('dashboard in Chromium', () => {
     } finally {
       await phone.close();
     }
-  });
+  }, 90_000);
 
   it('keyboard: the skip link and every navigation link are reachable with Tab and show a focus ring', async () => {
     const p = b.page;

@@ -20,7 +20,7 @@ export interface Layout {
   pause(paused: boolean): void;
   /** Whether it is still moving nodes (the page keeps drawing while so). */
   running(): boolean;
-  /** 'worker' or 'main' (for the benchmark's report). */
+  /** Where the simulation runs now: 'worker', or 'main' (no worker, or it failed to load). */
   readonly mode: 'worker' | 'main';
   destroy(): void;
 }
@@ -78,7 +78,9 @@ function workerLayout(w: Worker, onMove: () => void): Layout {
     fallback.set(nodes, lastLinks, 1, false);
   };
   return {
-    mode: 'worker',
+    get mode() {
+      return fallback ? 'main' : 'worker';
+    },
     set(ns, links, heat, settle) {
       if (fallback) return fallback.set(ns, links, heat, settle);
       gen++;

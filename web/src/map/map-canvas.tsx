@@ -88,6 +88,8 @@ export function MapCanvas(props: MapCanvasProps) {
     });
     frames.current++;
     cv.dataset.frames = String(frames.current);
+    const mode = layoutRef.current?.mode;
+    if (mode && cv.dataset.layout !== mode) cv.dataset.layout = mode;
   };
 
   const setCam = (c: Camera, byUser = true) => {

@@ -36,7 +36,7 @@ export function ExternalIpsView(props: { selected?: string | undefined }) {
   const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset), sort, order });
   if (debounced) params.set('q', debounced);
   if (flagged === 'flagged') params.set('flagged', 'true');
-  const r = useApi<ExternalIpsResponse>(`api/external-ips?${params.toString()}`, ['intel', 'flows']);
+  const r = useApi<ExternalIpsResponse>(`api/external-ips?${params.toString()}`, ['intel', 'flows'], { trailingMs: 12_000 });
 
   const onSort = (k: ExternalIpSort, d: SortDir) => {
     setSort(k);

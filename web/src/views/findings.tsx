@@ -96,7 +96,7 @@ export function FindingsView() {
           ))}
         </ul>
       )}
-      {cve && <CveModal id={cve} onClose={() => setCve(undefined)} />}
+      {cve && <CveModal key={cve} id={cve} onClose={() => setCve(undefined)} />}
     </div>
   );
 }

@@ -124,7 +124,7 @@ export function HostDetail(props: { d: Device; scan: HostScan | undefined; onCha
       <ScanSection d={d} scan={props.scan} />
       {d.ip && <CveSection ip={d.ip} onCve={setCve} />}
       {d.ip && <DnsSection ip={d.ip} />}
-      {cve && <CveModal id={cve} onClose={() => setCve(undefined)} />}
+      {cve && <CveModal key={cve} id={cve} onClose={() => setCve(undefined)} />}
     </div>
   );
 }
@@ -249,7 +249,7 @@ function ServiceRow(props: { s: ScannedService }) {
 
 function CveSection(props: { ip: string; onCve: (id: string) => void }) {
   const r = useApi<VulnerabilitiesResponse>(`api/vulnerabilities?ip=${seg(props.ip)}`, ['vulnerabilities']);
-  if (r.status === 404) return null;
+  if (r.status === 404 || r.status === 503) return null; // NVD lookups off
   if (!r.data) return r.error ? <p class="note note-error">{r.error}</p> : <Loading what="CVEs" />;
   const h = r.data.hosts.find((x) => x.ip === props.ip) ?? r.data.hosts[0];
   const services = h?.services.filter((s) => s.affected.length + s.possible.length > 0) ?? [];
@@ -291,35 +291,25 @@ function CveChip(props: { m: VulnMatch; onCve: (id: string) => void }) {
   );
 }
 
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function domainList(v: unknown): { domain: string; count: number }[] {
-  if (!Array.isArray(v)) return [];
-  return v.filter((x): x is { domain: string; count: number } => !!x && typeof (x as { domain?: unknown }).domain === 'string').slice(0, 10);
-}
-
 function DnsSection(props: { ip: string }) {
   const r = useApi<HostDnsResponse>(`api/hosts/${seg(props.ip)}/dns`, ['devices']);
   if (r.status === 404) return null;
   if (!r.data) return r.error ? <p class="note note-error">{r.error}</p> : <Loading what="DNS" />;
   const d = r.data;
-  const st = d.stats ?? {};
-  const queries = num(st.queries);
-  const top = domainList(st.topDomains);
-  const blocked = domainList(st.topBlocked);
+  const st = d.stats;
+  const top = st?.topDomains.slice(0, 10) ?? [];
+  const blocked = st?.topBlocked.slice(0, 10) ?? [];
   return (
     <section data-testid="dns-section">
       <h3>DNS</h3>
       {d.source === 'none' ? (
         <Empty>DNS monitoring is off (dns_source: none).</Empty>
-      ) : queries === undefined ? (
+      ) : !st ? (
         <Empty>No DNS queries seen from this host.</Empty>
       ) : (
         <>
           <p class="small">
-            {count(queries)} queries · {count(num(st.blocked) ?? 0)} blocked ({Math.round((num(st.blockedShare) ?? 0) * 100)}%) · {count(num(st.nxdomain) ?? 0)} NXDOMAIN · last {ago(num(st.lastSeenMs))}
+            {count(st.queries)} queries · {count(st.blocked)} blocked ({Math.round(st.blockedShare * 100)}%) · {count(st.nxdomain)} NXDOMAIN · last {ago(st.lastSeenMs)}
           </p>
           <div class="detail-grid">
             <div>

@@ -44,7 +44,7 @@ export function NetworkMapView() {
   const [sel, setSel] = useState<GraphNode | undefined>(undefined);
   const [focusSeq, setFocusSeq] = useState(0);
   const [listOpen, setListOpen] = useState(false);
-  const r = useApi<GraphResponse>(`api/graph?max_external=${maxExternal}`, ['flows', 'devices', 'scan', 'intel', 'vulnerabilities']);
+  const r = useApi<GraphResponse>(`api/graph?max_external=${maxExternal}`, ['flows', 'devices', 'scan', 'intel', 'vulnerabilities'], { trailingMs: 12_000 });
   const g = r.data;
   const list = useMemo(() => (g ? shown(g, filter).sort((a, b) => Number(b.gateway) - Number(a.gateway) || a.kind.localeCompare(b.kind) || compareIp(a.ip, b.ip)) : []), [g, filter]);
   const select = (n: GraphNode) => {

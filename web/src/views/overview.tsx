@@ -90,6 +90,7 @@ function ScanCard(props: { scan: ScanSummary; onStarted: () => void }) {
       return 'Scan started.';
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 409) return 'A scan is already running.';
+      if (err instanceof ApiFailure && err.status === 503) return 'The active scanner is off (enable_scanner).';
       throw err;
     }
   };

@@ -54,7 +54,7 @@ export function VulnerabilitiesView(props: { selected?: string | undefined }) {
     return 'NVD refresh started: the cache is re-fetched in the background (minutes without an API key).';
   };
   const stats = v.data?.stats;
-  const nvdOff = o.data ? !o.data.features.nvd : v.status === 404 || r.status === 404;
+  const nvdOff = o.data ? !o.data.features.nvd : [v.status, r.status].some((x) => x === 404 || x === 503);
 
   return (
     <div class="view" data-testid="view-vulnerabilities">
@@ -135,7 +135,7 @@ export function VulnerabilitiesView(props: { selected?: string | undefined }) {
           )}
         </>
       )}
-      {props.selected && <CveModal id={props.selected} onClose={() => navigate('vulnerabilities')} />}
+      {props.selected && <CveModal key={props.selected} id={props.selected} onClose={() => navigate('vulnerabilities')} />}
     </div>
   );
 }
