@@ -166,39 +166,43 @@ function finish<T>(task: TaskWithMeta, target: string, run: ChunkedRun<T>, ms: n
   return result;
 }
 
-/**
- * Fuzzes `target`: `check` runs on fuzzCases(base) values of `arb` (fewer when FUZZ_SECONDS
- * runs out) and must neither throw nor fail an expectation. Rejects with fast-check's report
- * (seed, shrunk counterexample) on the first failure, after recording it as a crash.
- */
-export async function fuzz<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>, check: (value: T) => void, base: number): Promise<FuzzResult> {
+/** Runs one target (see fuzz and fuzzAsync); `retime` says whether a slow case is timed again. */
+async function fuzzTarget<T>(
+  task: TaskWithMeta,
+  target: string,
+  base: number,
+  property: (timed: <R>(check: (value: T) => R) => (value: T) => R) => fc.IRawProperty<[value: T]>,
+  retime?: (value: T) => void,
+): Promise<FuzzResult> {
   const { t, wrap } = timer<T>();
   const heap0 = retainedHeap();
   const t0 = performance.now();
-  const run = await runChunks(target, fc.property(arb, wrap(check)), base);
+  const run = await runChunks(target, property(wrap), base);
   const ms = performance.now() - t0;
   failIfFailed(task, target, run);
   // A slow first timing is usually a GC pause: time that input again, best of three.
   let slowest = t.slowest;
-  for (let k = 0; k < 2 && t.input && slowest > 5; k++) {
+  for (let k = 0; retime && k < 2 && t.input && slowest > 5; k++) {
     const start = performance.now();
-    check(t.input.value);
+    retime(t.input.value);
     slowest = Math.min(slowest, performance.now() - start);
   }
   t.input = undefined;
   return finish(task, target, run, ms, slowest, heap0);
 }
 
+/**
+ * Fuzzes `target`: `check` runs on fuzzCases(base) values of `arb` (fewer when FUZZ_SECONDS
+ * runs out) and must neither throw nor fail an expectation. Rejects with fast-check's report
+ * (seed, shrunk counterexample) on the first failure, after recording it as a crash.
+ */
+export function fuzz<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>, check: (value: T) => void, base: number): Promise<FuzzResult> {
+  return fuzzTarget<T>(task, target, base, (wrap) => fc.property(arb, wrap(check)), check);
+}
+
 /** fuzz() for checks that talk to loopback peers (asynchronous); the slowest case counts as measured (one timing). */
-export async function fuzzAsync<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>, check: (value: T) => Promise<void>, base: number): Promise<FuzzResult> {
-  const { t, wrap } = timer<T>();
-  const heap0 = retainedHeap();
-  const t0 = performance.now();
-  const run = await runChunks(target, fc.asyncProperty(arb, wrap(check)), base);
-  const ms = performance.now() - t0;
-  failIfFailed(task, target, run);
-  t.input = undefined;
-  return finish(task, target, run, ms, t.slowest, heap0);
+export function fuzzAsync<T>(task: TaskWithMeta, target: string, arb: fc.Arbitrary<T>, check: (value: T) => Promise<void>, base: number): Promise<FuzzResult> {
+  return fuzzTarget<T>(task, target, base, (wrap) => fc.asyncProperty(arb, wrap(check)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,12 +348,15 @@ function applyByteOps(seed: Uint8Array, ops: readonly ByteOp[], seeds: readonly 
   return b.length > MAX_MUTATED_SIZE ? b.subarray(0, MAX_MUTATED_SIZE) : b;
 }
 
+/** A seed picked from `seeds` with 1..maxOps shrinkable operations of `op` applied by `apply`. */
+function mutations<S, O, R>(seeds: readonly S[], op: fc.Arbitrary<O>, maxOps: number, apply: (seed: S, ops: O[]) => R): fc.Arbitrary<R> {
+  if (seeds.length === 0) throw new Error('a mutation arbitrary needs at least one seed');
+  return fc.tuple(fc.nat({ max: seeds.length - 1 }), fc.array(op, { minLength: 1, maxLength: maxOps })).map(([i, ops]) => apply(seeds[i]!, ops));
+}
+
 /** Golden byte inputs, each mutated by 1-8 shrinkable operations (flips, interesting values, truncation, repeats, splices). */
 export function mutatedBytes(seeds: readonly Uint8Array[]): fc.Arbitrary<Buffer> {
-  if (seeds.length === 0) throw new Error('mutatedBytes needs at least one seed');
-  return fc
-    .tuple(fc.nat({ max: seeds.length - 1 }), fc.array(byteOp, { minLength: 1, maxLength: 8 }))
-    .map(([i, ops]) => applyByteOps(seeds[i]!, ops, seeds));
+  return mutations(seeds, byteOp, 8, (seed, ops) => applyByteOps(seed, ops, seeds));
 }
 
 /** Random bytes, or golden ones mutated (weights 1:3). */
@@ -398,10 +405,7 @@ function applyTextOps(seed: string, ops: readonly TextOp[], seeds: readonly stri
 
 /** Golden texts (files, log lines, YAML) mutated by 1-6 shrinkable text and byte operations. */
 export function mutatedText(seeds: readonly string[]): fc.Arbitrary<string> {
-  if (seeds.length === 0) throw new Error('mutatedText needs at least one seed');
-  return fc
-    .tuple(fc.nat({ max: seeds.length - 1 }), fc.array(textOp, { minLength: 1, maxLength: 6 }))
-    .map(([i, ops]) => applyTextOps(seeds[i]!, ops, seeds));
+  return mutations(seeds, textOp, 6, (seed, ops) => applyTextOps(seed, ops, seeds));
 }
 
 type JsonOp =
@@ -451,10 +455,7 @@ function applyJsonOps(seed: unknown, ops: readonly JsonOp[]): unknown {
 
 /** Golden JSON documents with 1-6 shrinkable structural mutations (hostile values, deletions, repeats, wrong nesting). */
 export function mutatedJson(seeds: readonly unknown[]): fc.Arbitrary<unknown> {
-  if (seeds.length === 0) throw new Error('mutatedJson needs at least one seed');
-  return fc
-    .tuple(fc.nat({ max: seeds.length - 1 }), fc.array(jsonOp, { minLength: 1, maxLength: 6 }))
-    .map(([i, ops]) => applyJsonOps(seeds[i], ops));
+  return mutations(seeds, jsonOp, 6, applyJsonOps);
 }
 
 // ---------------------------------------------------------------------------------------------
