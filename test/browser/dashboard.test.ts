@@ -101,6 +101,7 @@ describe.sequential('dashboard in Chromium', () => {
     await p.getByRole('button', { name: 'Flagged only' }).click();
     await countIs(p.getByTestId('external-row'), 2);
     await p.getByRole('button', { name: 'All', exact: true }).click();
+    await countIs(p.getByTestId('external-row'), 4);
     await screenshot(p, 'external-ips');
 
     await openView(p, seeded.url, 'vulnerabilities');
@@ -113,6 +114,7 @@ describe.sequential('dashboard in Chromium', () => {
     await p.getByLabel('Detected only').check();
     await until('detected filter', async () => ((await p.locator('[data-testid=cve-row].dim').count()) === 0 ? true : undefined));
     await p.getByLabel('Detected only').uncheck();
+    await until('all CVEs again', async () => ((await p.locator('[data-testid=cve-row].dim').count()) > 0 ? true : undefined));
     await screenshot(p, 'vulnerabilities');
 
     await openView(p, seeded.url, 'recommendations');

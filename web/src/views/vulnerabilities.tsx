@@ -12,7 +12,7 @@ import { useApi } from '../api/use-api';
 import { ActionButton } from '../components/action-button';
 import { CveModal } from '../components/cve-modal';
 import { Empty, ErrorNote, Loading, Pager, SearchBox, SeverityBadge, SortTh, type SortDir } from '../components/ui';
-import { ago, count, dateTime, isoDay } from '../lib/format';
+import { ago, count, dateTime, isoDay, plural } from '../lib/format';
 import { navigate } from '../lib/route';
 
 type CveSort = CvesResponse['sort'];
@@ -69,7 +69,7 @@ export function VulnerabilitiesView(props: { selected?: string | undefined }) {
             <p class="small" data-testid="nvd-status">
               {stats ? (
                 <>
-                  {count(stats.cves)} CVEs cached · {count(stats.results.affected)} confirmed and {count(stats.results.possible)} possible matches on {count(stats.results.hosts)} hosts ·{' '}
+                  {count(stats.cves)} CVEs cached · {count(stats.results.affected)} confirmed and {count(stats.results.possible)} possible matches on {plural(stats.results.hosts, 'host')} ·{' '}
                   {count(stats.results.atRisk)} at risk · CISA KEV: {count(stats.kev.entries)} entries{stats.kev.fetchedMs ? ` (fetched ${ago(stats.kev.fetchedMs)})` : ''}, {count(stats.kev.matched)} matched
                   {stats.kev.lastError && <span class="bad"> · KEV error: {stats.kev.lastError}</span>}
                   {stats.prefetch.running ? <strong> · fetching from NVD…</strong> : stats.prefetch.lastRunMs ? ` · NVD checked ${ago(stats.prefetch.lastRunMs)}` : ''}
