@@ -226,7 +226,7 @@ export function seededDns(now: number): string {
   return text;
 }
 
-/** One synthetic CVE whose description and criteria carry payloads (matches nothing). */
+/** A synthetic CVE whose description carries payloads; it keeps the configurations of the CVE it copies (OpenSSH), so it matches the seeded server and its text also reaches a finding. */
 function hostileCve(base: Record<string, unknown>): Record<string, unknown> {
   const c = structuredClone(base);
   c.id = 'CVE-2099-0001';
@@ -259,7 +259,6 @@ export async function apiGet<T>(url: string, password: string, p: string): Promi
 /** Builds the seeded directory: migrations + scans + answers, then one daemon run fed with flows, DNS and NVD data. */
 export async function seedDashboard(): Promise<Seeded> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-web-'));
-  const now = Date.now();
   const clock = { now: () => Date.now() } as unknown as FakeClock;
   const fixtures = nvdCves();
   const nvd = await startFakeNvd(clock, [...fixtures, hostileCve(fixtures[0] as Record<string, unknown>)]);
@@ -267,6 +266,19 @@ export async function seedDashboard(): Promise<Seeded> {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`# test feed\n${NET.ircPeer}\n`);
   });
+  try {
+    return await seedInto(dir, nvd, feed);
+  } catch (err) {
+    // A failed seed leaves nothing behind (servers closed, directory removed).
+    await nvd.close().catch(() => {});
+    await feed.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function seedInto(dir: string, nvd: FakeNvd, feed: TestServer): Promise<Seeded> {
+  const now = Date.now();
   const webPort = await freeTcpPort();
   const udpPort = await freeUdpPort();
   const dnsLog = path.join(dir, 'dnsmasq.log');
