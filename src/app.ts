@@ -340,6 +340,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           homeassistant: homeAssistant.status(),
           vuln: vuln?.stats() ?? 'disabled',
           dns: { source: dns.sourceStatus(), queries: dns.stats().queries, blocked_share: dns.stats().blockedShare },
+          block: blockHealth(blocker),
         }),
         routes: [
           dnsRoutes(dns),
@@ -451,4 +452,10 @@ export function createScanApp(config: Config, deps: AppDeps): ScanApp {
     start: () => startAll(components, log),
     stop: () => stopAll(components, log, 1500),
   };
+}
+
+/** /health's blocking summary (public: state and counts only, no values or reasons). */
+function blockHealth(blocker: Blocker): { enabled: boolean; dry_run: boolean; paused: boolean; active: number } {
+  const s = blocker.status();
+  return { enabled: s.enabled, dry_run: s.dryRun, paused: s.paused !== null, active: s.active };
 }

@@ -26,6 +26,7 @@
  * - With a capability off, its routes answer 503 naming the option (POST /api/scan with
  *   enable_scanner off; /api/vulnerabilities* and /api/cves* with enable_nvd off; /api/intel*
  *   and the lookups with enable_threat_intel off) instead of starting work or 404.
+ * - Blocking (/api/block*) types added, and the `blocking` live-event topic.
  */
 
 // ───────────────────────────── shared vocabulary ─────────────────────────────
@@ -715,10 +716,168 @@ export interface IntelStatusResponse {
   [more: string]: unknown;
 }
 
+// ───────────────────────────── blocking ─────────────────────────────
+// A copy of src/block/types.ts (the engine's answers; see docs/blocking.md for the routes):
+// GET /api/block → BlockStatusView; GET /api/block/active → BlockActiveResponse;
+// GET /api/block/audit?limit=&before= → BlockAuditResponse; POST /api/block
+// `BlockRequest` → BlockResultView (400 with `guard` when a guard refuses:
+// BlockRefusedError; 409 active cap; 503 block_enable off); POST /api/block/unblock
+// `UnblockRequest` → UnblockResultView (404 not blocked); POST /api/block/release-all
+// `{reason?}` → ReleaseAllResultView; POST /api/block/resume → BlockResumeResponse.
+// src/block/routes.ts annotates its handlers with these types, so tsc catches a drift.
+
+export type BlockKindView = 'ip' | 'domain';
+
+/** One active block (GET /api/block/active). */
+export interface BlockView {
+  value: string;
+  kind: BlockKindView;
+  /** Plain text: the finding title or the reason given by hand. */
+  reason: string;
+  source: 'auto' | 'manual';
+  /** The finding that triggered an automatic block. */
+  findingKey?: string;
+  createdMs: number;
+  expiresMs: number;
+  /** Which offence of this subject set the duration (1 = first). */
+  offence: number;
+  /** Recorded in dry run: never pushed to a target. */
+  dryRun: boolean;
+}
+
+export type AuditAction =
+  | 'block'
+  | 'extend'
+  | 'unblock'
+  | 'expire'
+  | 'refuse'
+  | 'cap'
+  | 'pause'
+  | 'resume'
+  | 'release_all'
+  | 'discard'
+  | 'target_error';
+
+/** One audit log line (GET /api/block/audit), newest first. */
+export interface AuditEntryView {
+  id: number;
+  tsMs: number;
+  action: AuditAction;
+  value?: string;
+  kind?: BlockKindView;
+  /** auto: a finding; api: a person through the API; system: expiry, start-up, reconcile. */
+  actor: 'auto' | 'api' | 'system';
+  result: 'ok' | 'dry_run' | 'refused' | 'error';
+  reason: string;
+  /** For refusals: the protected class (gateway, dns_resolver, internal_network, ...). */
+  guard?: string;
+  /** Plain-text detail (targets, counts, the guard's explanation). */
+  detail: string;
+}
+
+/** A target's health (in BlockStatusView.targets). */
+export interface TargetHealthView {
+  name: string;
+  mode: 'push' | 'pull';
+  kinds: BlockKindView[];
+  /** never: not contacted yet; dry_run: not contacted because of dry run. */
+  state: 'ok' | 'error' | 'never' | 'dry_run';
+  lastAttemptMs?: number;
+  lastOkMs?: number;
+  /** Safe text of the last failure (never a credential or raw server text). */
+  lastError?: string;
+  /** homesec's entries on the target at the last successful pass. */
+  entries?: number;
+  added: number;
+  removed: number;
+  /** Entries the target refused (e.g. a full set). */
+  failed: number;
+  /** Pull targets: requests served, and when last. */
+  fetches?: number;
+  lastFetchMs?: number;
+}
+
+/** GET /api/block — the state of automated response. */
+export interface BlockStatusView {
+  enabled: boolean;
+  dryRun: boolean;
+  /** Set while automation is paused (cap reached, release-all); manual blocks still work. */
+  paused: { sinceMs: number; reason: string } | null;
+  active: number;
+  /** Automatic blocks recorded in the last hour (dry-run ones included). */
+  lastHourAutomatic: number;
+  caps: { maxActive: number; maxPerHour: number };
+  ttl: { baseMinutes: number; escalationFactor: number; maxHours: number };
+  triggers: { categories: string[]; minSeverity: string };
+  targets: TargetHealthView[];
+  /** How many addresses/names each protected class holds (the guards' view). */
+  protectedCounts: Record<string, number>;
+  /** Candidates dropped while paused since start. */
+  skippedWhilePaused: number;
+  lastReconcileMs?: number;
+}
+
+/** POST /api/block answer. */
+export interface BlockResultView {
+  block: BlockView;
+  dryRun: boolean;
+  /** true when the subject was blocked already (its expiry may have been extended). */
+  already: boolean;
+  targets: TargetHealthView[];
+}
+
+/** POST /api/block/unblock answer. */
+export interface UnblockResultView {
+  value: string;
+  targets: TargetHealthView[];
+}
+
+/** POST /api/block/release-all answer. */
+export interface ReleaseAllResultView {
+  released: number;
+  paused: { sinceMs: number; reason: string } | null;
+  targets: TargetHealthView[];
+}
+
+/** GET /api/block/active */
+export interface BlockActiveResponse {
+  blocks: BlockView[];
+}
+
+/** GET /api/block/audit?limit=100&before=<id> — newest first; `nextBefore` when a further page exists. */
+export interface BlockAuditResponse {
+  entries: AuditEntryView[];
+  nextBefore?: number;
+}
+
+/** POST /api/block body (ttl_minutes: 1-525600; default: the policy's duration). */
+export interface BlockRequest {
+  value: string;
+  reason: string;
+  ttl_minutes?: number;
+}
+
+/** POST /api/block/unblock body. */
+export interface UnblockRequest {
+  value: string;
+  reason?: string;
+}
+
+/** 400 from POST /api/block when a safety guard refuses: the protected class in `guard`. */
+export interface BlockRefusedError extends ApiError {
+  guard?: string;
+}
+
+/** POST /api/block/resume */
+export interface BlockResumeResponse {
+  resumed: BlockStatusView['paused'];
+  status: BlockStatusView;
+}
+
 // ───────────────────────────── live events ─────────────────────────────
 
 /** Topics of `event: update` messages; refetch the views that show them. */
-export type UpdateTopic = 'findings' | 'devices' | 'scan' | 'vulnerabilities' | 'intel' | 'flows' | 'collector';
+export type UpdateTopic = 'findings' | 'devices' | 'scan' | 'vulnerabilities' | 'intel' | 'flows' | 'collector' | 'blocking';
 
 /**
  * GET /api/events — Server-Sent Events (EventSource; the session cookie authenticates).

@@ -121,6 +121,14 @@ describe('GET /api/events (Server-Sent Events)', () => {
     expect(updates(s.text())[1]).toEqual(['devices', 'vulnerabilities']);
   });
 
+  it('forwards the blocker\'s block.changed as the blocking topic', async () => {
+    const s = await connect();
+    await s.until((x) => x.includes('event: hello'));
+    bus.emit('block.changed', { action: 'block', value: '45.33.100.7', kind: 'ip' });
+    await s.until((x) => updates(x).length >= 1);
+    expect(updates(s.text())[0]).toEqual(['blocking']);
+  });
+
   it('raises a watched value that changed (the flow counter)', async () => {
     const s = await connect();
     await s.until((x) => x.includes('event: hello'));

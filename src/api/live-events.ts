@@ -1,6 +1,6 @@
 /**
  * Live updates for the dashboard over Server-Sent Events (GET /api/events). Rules:
- * - Bus events map to topics (findings, devices, scan, vulnerabilities); watched values
+ * - Bus events map to topics (findings, devices, scan, vulnerabilities, blocking); watched values
  *   (flow total, collector datagrams, intel counters) are polled every `pollMs` and raise
  *   their topic when they change. Topics are coalesced: each client gets at most one
  *   `event: update` per `coalesceMs`, naming every topic raised since its last message.
@@ -33,6 +33,7 @@ export const EVENT_TOPICS: Partial<Record<keyof HomesecEvents, UpdateTopic[]>> =
   'device.updated': ['devices'],
   'scan.completed': ['scan', 'devices'],
   'vuln.updated': ['vulnerabilities', 'devices'],
+  'block.changed': ['blocking'],
 };
 
 export interface LiveEventsDeps {

@@ -14,6 +14,7 @@
  *   or file is a plain 404; the answer is read-only text and never cached.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { BlockActiveResponse, BlockAuditResponse, BlockResultView, BlockResumeResponse, BlockStatusView, ReleaseAllResultView, UnblockResultView } from '../api/contract.js';
 import type { BlockOutcome, Blocker, UnblockOutcome } from './blocker.js';
 
 const valueSchema = { type: 'string', minLength: 1, maxLength: 254 } as const;
@@ -30,8 +31,8 @@ function fail(reply: FastifyReply, f: Failure) {
 /** Registers the blocking routes (see module rules). */
 export function blockRoutes(blocker: Blocker) {
   return (app: FastifyInstance): void => {
-    app.get('/api/block', { schema: { summary: 'Automated response: enabled, dry run, pause, caps, target health' } }, async () => blocker.status());
-    app.get('/api/block/active', { schema: { summary: 'Active blocks, newest first' } }, async () => ({ blocks: blocker.active() }));
+    app.get('/api/block', { schema: { summary: 'Automated response: enabled, dry run, pause, caps, target health' } }, async (): Promise<BlockStatusView> => blocker.status());
+    app.get('/api/block/active', { schema: { summary: 'Active blocks, newest first' } }, async (): Promise<BlockActiveResponse> => ({ blocks: blocker.active() }));
     app.get<{ Querystring: { limit?: number; before?: number } }>(
       '/api/block/audit',
       {
@@ -40,7 +41,7 @@ export function blockRoutes(blocker: Blocker) {
           querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, before: { type: 'integer', minimum: 1 } } },
         },
       },
-      async (req) => {
+      async (req): Promise<BlockAuditResponse> => {
         const entries = blocker.audit(req.query.limit ?? 100, req.query.before);
         const last = entries[entries.length - 1];
         return { entries, ...(last && entries.length === (req.query.limit ?? 100) ? { nextBefore: last.id } : {}) };
@@ -67,7 +68,7 @@ export function blockRoutes(blocker: Blocker) {
           actorIp: req.ip,
         });
         if (!r.ok) return fail(reply, r);
-        return { block: r.block, dryRun: r.dryRun, already: r.already, targets: r.targets };
+        return { block: r.block, dryRun: r.dryRun, already: r.already, targets: r.targets } satisfies BlockResultView;
       },
     );
     app.post<{ Body: { value: string; reason?: string } }>(
@@ -81,16 +82,16 @@ export function blockRoutes(blocker: Blocker) {
       async (req, reply) => {
         const r = await blocker.unblock(req.body.value, req.body.reason ?? '');
         if (!r.ok) return fail(reply, r);
-        return { value: r.value, targets: r.targets };
+        return { value: r.value, targets: r.targets } satisfies UnblockResultView;
       },
     );
     app.post<{ Body: { reason?: unknown } | undefined }>(
       '/api/block/release-all',
       { schema: { summary: 'Kill switch: release every block, empty every target of homesec entries, pause automation (body optional: {reason})' } },
       // No body schema: the kill switch must work with any body or none; only a string reason is read.
-      async (req) => blocker.releaseAll(typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 500) : ''),
+      async (req): Promise<ReleaseAllResultView> => blocker.releaseAll(typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 500) : ''),
     );
-    app.post('/api/block/resume', { schema: { summary: 'Resume automatic blocking after a pause' } }, async () => ({ resumed: blocker.resume(), status: blocker.status() }));
+    app.post('/api/block/resume', { schema: { summary: 'Resume automatic blocking after a pause' } }, async (): Promise<BlockResumeResponse> => ({ resumed: blocker.resume(), status: blocker.status() }));
     app.post('/api/block/reconcile', { schema: { summary: 'Bring every target in line with the block list now' } }, async () => ({ targets: await blocker.reconcile() }));
 
     app.get<{ Params: { token: string; file: string } }>(
