@@ -21,6 +21,7 @@ import { FindingsView } from './views/findings';
 import { ExternalIpsView } from './views/external-ips';
 import { VulnerabilitiesView } from './views/vulnerabilities';
 import { RecommendationsView } from './views/recommendations';
+import { BlockingView } from './views/blocking';
 
 const NAV: { view: ViewName; label: string }[] = [
   { view: 'overview', label: 'Overview' },
@@ -30,6 +31,7 @@ const NAV: { view: ViewName; label: string }[] = [
   { view: 'external', label: 'External IPs' },
   { view: 'vulnerabilities', label: 'Vulnerabilities' },
   { view: 'recommendations', label: 'Recommendations' },
+  { view: 'blocking', label: 'Blocking' },
 ];
 
 type Phase = { kind: 'checking' } | { kind: 'login'; reason?: string } | { kind: 'ready'; session: SessionResponse } | { kind: 'down'; error: string };
@@ -151,6 +153,7 @@ function Dashboard(props: { session: SessionResponse; onLoggedOut: () => void })
         {route.view === 'external' && <ExternalIpsView selected={route.arg} />}
         {route.view === 'vulnerabilities' && <VulnerabilitiesView selected={route.arg} />}
         {route.view === 'recommendations' && <RecommendationsView />}
+        {route.view === 'blocking' && <BlockingView />}
       </main>
     </div>
   );

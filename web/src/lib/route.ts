@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 
-export const VIEWS = ['overview', 'map', 'hosts', 'findings', 'external', 'vulnerabilities', 'recommendations'] as const;
+export const VIEWS = ['overview', 'map', 'hosts', 'findings', 'external', 'vulnerabilities', 'recommendations', 'blocking'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {

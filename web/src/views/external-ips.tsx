@@ -2,7 +2,8 @@
  * External IPs: the enriched address table (threat rating with its explanation, VirusTotal
  * verdicts, AbuseIPDB score, country/organisation, reverse DNS, traffic, last seen), paged,
  * sorted and searched on the server, with a detail panel holding every provider's stored
- * answer and the on-demand lookup action. Rules: provider strings (org, hostname, ISP,
+ * answer, the on-demand lookup action and — with blocking enabled — "Block…" (the manual
+ * block form, prefilled with the address and its rating). Rules: provider strings (org, hostname, ISP,
  * usage type) and rDNS names are text; lookups spend provider budget, so they run only on
  * the button, never on their own.
  */
@@ -12,6 +13,7 @@ import type { ComponentChildren } from 'preact';
 import type { AbuseIpDbData, ExternalIp, ExternalIpDetail, ExternalIpSort, ExternalIpsResponse, IpInfoData, IpLookupResponse, ProviderView, ShodanData, ThreatRating, VirusTotalData } from '../api/types';
 import { useApi } from '../api/use-api';
 import { ActionButton } from '../components/action-button';
+import { BlockModal, useBlockingEnabled } from '../components/block-form';
 import { Empty, ErrorNote, Loading, Pager, SearchBox, Segmented, SortTh, ThreatBadge, type SortDir } from '../components/ui';
 import { ago, bytes, count, dateTime } from '../lib/format';
 import { href } from '../lib/route';
@@ -158,6 +160,8 @@ function ExtRow(props: { x: ExternalIp; open: boolean; onToggle: () => void; int
 function ExtDetail(props: { ip: string; intel: boolean; onChanged: () => void }) {
   const r = useApi<ExternalIpDetail>(`api/external-ips/${seg(props.ip)}`, ['intel']);
   const [lookup, setLookup] = useState<IpLookupResponse | undefined>(undefined);
+  const canBlock = useBlockingEnabled();
+  const [blocking, setBlocking] = useState(false);
   const run = async () => {
     try {
       const res = await post<IpLookupResponse>(`api/external-ips/${seg(props.ip)}/lookup`);
@@ -186,7 +190,13 @@ function ExtDetail(props: { ip: string; intel: boolean; onChanged: () => void })
             <ActionButton run={run} disabled={!props.intel} class="btn btn-small btn-primary" busyLabel="Looking up…" testId="lookup" title={props.intel ? 'Ask the configured providers now (uses daily budget)' : 'Threat intel is off'}>
               Look up now
             </ActionButton>
+            {canBlock && (
+              <button type="button" class="btn btn-small" onClick={() => setBlocking(true)} data-testid="block-open">
+                Block…
+              </button>
+            )}
           </p>
+          {blocking && <BlockModal value={d.ip} reason={blockReason(d.ip, rating, d.blacklists)} onClose={() => setBlocking(false)} />}
         </section>
         <section>
           <h3>Traffic</h3>
@@ -227,6 +237,12 @@ function ExtDetail(props: { ip: string; intel: boolean; onChanged: () => void })
       </div>
     </div>
   );
+}
+
+/** The prefilled reason of a block from this view: the rating and what it rests on. */
+function blockReason(ip: string, rating: ThreatRating, blacklists: readonly string[]): string {
+  const why = rating.reasons[0] ? `: ${rating.reasons[0].source} — ${rating.reasons[0].said}` : blacklists.length > 0 ? `: listed by ${blacklists.join(', ')}` : '';
+  return `External IP ${ip}, threat ${rating.level} (${rating.score}/100)${why}`;
 }
 
 function RatingExplain(props: { rating: ThreatRating }) {

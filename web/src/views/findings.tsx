@@ -1,8 +1,10 @@
 /**
  * Findings: open and dismissed findings with a minimum-severity filter, category and text
  * filters, dismiss/undismiss (persisted by the server before it answers), remediation hints,
- * evidence, and the CVE detail modal for CVEs a finding names. Rules: the list is refetched
- * on the `findings` topic and after every action; evidence values are shown as text.
+ * evidence, the CVE detail modal for CVEs a finding names, and — with blocking enabled — a
+ * "Block…" action on findings that point at something blockable (the manual block form,
+ * prefilled). Rules: the list is refetched on the `findings` topic and after every action;
+ * evidence values are shown as text.
  */
 import { Fragment } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
@@ -10,8 +12,10 @@ import { post, seg } from '../api/client';
 import type { DismissResponse, Finding, FindingsResponse, Severity } from '../api/types';
 import { useApi } from '../api/use-api';
 import { ActionButton } from '../components/action-button';
+import { BlockModal, useBlockingEnabled } from '../components/block-form';
 import { CveModal } from '../components/cve-modal';
 import { Empty, ErrorNote, Loading, SearchBox, Segmented, SeverityBadge } from '../components/ui';
+import { blockSubjectOf } from '../lib/block';
 import { cvesIn } from '../lib/cve';
 import { ago, count, dateTime } from '../lib/format';
 import { href } from '../lib/route';
@@ -27,6 +31,8 @@ export function FindingsView() {
   const [category, setCategory] = useState('');
   const [q, setQ] = useState('');
   const [cve, setCve] = useState<string | undefined>(undefined);
+  const [blocking, setBlocking] = useState<{ value: string; reason: string } | undefined>(undefined);
+  const canBlock = useBlockingEnabled();
 
   const all = r.data?.findings ?? [];
   const categories = useMemo(() => [...new Set(all.map((f) => f.category))].sort(), [all]);
@@ -92,17 +98,19 @@ export function FindingsView() {
       ) : (
         <ul class="finding-list" data-testid="finding-list">
           {list.map((f) => (
-            <FindingItem key={f.key} f={f} onChanged={r.reload} onCve={setCve} />
+            <FindingItem key={f.key} f={f} onChanged={r.reload} onCve={setCve} onBlock={canBlock ? setBlocking : undefined} />
           ))}
         </ul>
       )}
       {cve && <CveModal key={cve} id={cve} onClose={() => setCve(undefined)} />}
+      {blocking && <BlockModal value={blocking.value} reason={blocking.reason} onClose={() => setBlocking(undefined)} />}
     </div>
   );
 }
 
-function FindingItem(props: { f: Finding; onChanged: () => void; onCve: (id: string) => void }) {
+function FindingItem(props: { f: Finding; onChanged: () => void; onCve: (id: string) => void; onBlock: ((b: { value: string; reason: string }) => void) | undefined }) {
   const f = props.f;
+  const subject = props.onBlock ? blockSubjectOf(f) : undefined;
   const cves = cvesIn(f.evidence, f.title, f.detail);
   const act = async () => {
     await post<DismissResponse>(`api/findings/${seg(f.key)}/${f.dismissed ? 'undismiss' : 'dismiss'}`);
@@ -117,6 +125,11 @@ function FindingItem(props: { f: Finding; onChanged: () => void; onCve: (id: str
         <ActionButton run={act} class="btn btn-small" busyLabel="Saving…" label={`${f.dismissed ? 'Restore' : 'Dismiss'}: ${f.title}`} testId={f.dismissed ? 'undismiss' : 'dismiss'}>
           {f.dismissed ? 'Restore' : 'Dismiss'}
         </ActionButton>
+        {subject && (
+          <button type="button" class="btn btn-small" onClick={() => props.onBlock?.({ value: subject, reason: f.title })} aria-label={`Block ${subject}…`} data-testid="block-open">
+            Block…
+          </button>
+        )}
       </div>
       <p class="finding-meta small muted">
         <span>{f.category.replace(/_/g, ' ')}</span>
