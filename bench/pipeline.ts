@@ -132,7 +132,8 @@ export function printPipelineBench(quick: boolean): void {
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   const script = fileURLToPath(import.meta.url);
   for (const p of ['v5', 'v9', 'ipfix'] as const) {
-    const r = JSON.parse(execFileSync(process.execPath, [script, p, String(secs)], { encoding: 'utf8' }).trim().split('\n').pop() as string) as StageRates;
+    const out = execFileSync(process.execPath, [script, p, String(secs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as StageRates;
     console.log(
       `| ${p} | ${fmt(r.decode)} | ${fmt(r.decodeTraffic)} | ${fmt(r.decodeTrafficDetectors)} | ${fmt(r.daemonPath)} | ${(1e6 / r.daemonPath).toFixed(2)} | ${fmt(r.flushRows)}, ${r.flushMs.toFixed(0)} |`,
     );

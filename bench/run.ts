@@ -3,7 +3,7 @@
  * Flow collector: pure decode (homesec vs node-netflowv9) and loss-free ingest over
  * loopback (homesec's whole pipeline vs nfcapd, same generator and 8 MiB buffer).
  * BENCH_QUICK=1 shortens every step (for a smoke run); BENCH_SKIP_INGEST=1 skips the
- * loopback ingest comparison (the longest part, about 8 minutes); BENCH_SKIP_SCAN=1 skips the
+ * loopback ingest comparison (the longest part, about 12 minutes); BENCH_SKIP_SCAN=1 skips the
  * active-scanner comparison with nmap (64 namespace hosts; needs root); BENCH_ONLY=scan (or vuln, api, dashboard) runs only that section; BENCH_ONLY=decode, pipeline or ingest runs only that flow-collector section, BENCH_ONLY=flow all three. Raises net.core.rmem_max to 8 MiB
  * for the run when it can (root), as nfcapd's -B needs, and restores it.
  */
