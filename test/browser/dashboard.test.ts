@@ -4,7 +4,9 @@
  * test-artifacts/screenshots/), the network map and its filters, a live update arriving over
  * SSE, the polling fallback, the CVE modal (focus trap, Escape), host and external-IP
  * details, dismiss and role change surviving a daemon restart, phone width, the dark theme,
- * the /api/homesec/panel/ fallback URL, and no CSP violation or page error anywhere.
+ * the /api/homesec/panel/ fallback URL, the Blocking view (manual block in dry run, a guard
+ * refusal, live refresh, unblock, release all, Block… from Findings and External IPs), and
+ * no CSP violation or page error anywhere.
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
@@ -15,7 +17,8 @@ import { encodeV9 } from '../../src/flow/encode/index.js';
 import type { Daemon } from '../support/daemon.js';
 import { launchChromium, screenshot, type Browser } from './support/chromium.js';
 import { countIs, login, openView, until, VIEW_IDS, waitForInventory } from './support/dashboard.js';
-import { apiGet, NET, PORT_SCAN_KEY, seedDashboard, type Seeded } from './support/seed.js';
+import type { BlockActiveResponse, BlockAuditResponse, BlockResultView } from '../../src/api/contract.js';
+import { apiGet, apiPost, BLOCKLIST_TOKEN, NET, PORT_SCAN_KEY, seedDashboard, type Seeded } from './support/seed.js';
 import { ensureWebBuilt } from './support/web-build.js';
 
 let seeded: Seeded;
@@ -354,8 +357,106 @@ describe.sequential('dashboard in Chromium', () => {
       labels.push(info.text);
       expect(info.outline).not.toBe('none');
     }
-    for (const name of ['Overview', 'Network Map', 'Hosts', 'Findings', 'External IPs', 'Vulnerabilities', 'Recommendations']) expect(labels).toContain(name);
+    for (const name of ['Overview', 'Network Map', 'Hosts', 'Findings', 'External IPs', 'Vulnerabilities', 'Recommendations', 'Blocking']) expect(labels).toContain(name);
   });
+
+  it('blocking (dry run): a manual block with a reason, a guard refusal shown, live refresh, unblock, release all, Block… from other views', async () => {
+    const p = b.page;
+    // A public-looking address (the guards refuse documentation ranges); dry run and the
+    // blocklist URL as the only target: nothing is ever sent to it.
+    const ip = '45.33.100.7';
+    const other = '45.33.100.8';
+    const health = await (await fetch(`${seeded.url}health`)).json() as { block: { enabled: boolean; dry_run: boolean; paused: boolean; active: number } };
+    expect(health.block).toMatchObject({ enabled: true, dry_run: true, paused: false });
+    expect(health.block.active).toBe((await apiGet<BlockActiveResponse>(seeded.url, seeded.password, 'api/block/active')).blocks.length);
+
+    await openView(p, seeded.url, 'blocking');
+    await expect(p.getByTestId('block-state').textContent()).resolves.toContain('dry run');
+    await expect(p.getByTestId('block-targets').textContent()).resolves.toContain('blocklist_url');
+    const form = p.getByTestId('manual-block').getByTestId('block-form');
+    await form.locator('input[name=value]').fill(ip);
+    await form.locator('input[name=reason]').fill('Test: blocked by hand from the dashboard');
+    await form.locator('input[name=ttl_minutes]').fill('30');
+    await form.getByTestId('block-submit').click();
+    await expect(form.getByTestId('block-result').textContent()).resolves.toMatch(/Blocked: 45\.33\.100\.7 .*dry run/);
+    const row = p.locator(`[data-testid=block-row][data-value="${ip}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/Test: blocked by hand from the dashboard.*manual/);
+    await expect(row.getByText('dry run').isVisible()).resolves.toBe(true);
+    await p.locator(`[data-testid=audit-row][data-action=block][data-value="${ip}"][data-result=dry_run]`).waitFor();
+    const active = await apiGet<BlockActiveResponse>(seeded.url, seeded.password, 'api/block/active');
+    const blk = active.blocks.find((x) => x.value === ip);
+    expect(blk).toMatchObject({ kind: 'ip', source: 'manual', dryRun: true, reason: 'Test: blocked by hand from the dashboard' });
+    expect((blk?.expiresMs ?? 0) - (blk?.createdMs ?? 0)).toBe(30 * 60_000);
+    // Dry run never publishes: the blocklist URL stays empty of it.
+    expect(await (await fetch(`${seeded.url}blocklist/${BLOCKLIST_TOKEN}/ips.txt`)).text()).not.toContain(ip);
+
+    // A guard refusal is shown as such, and logged.
+    await form.locator('input[name=value]').fill(NET.server);
+    await form.locator('input[name=reason]').fill('should be refused');
+    await form.locator('input[name=ttl_minutes]').fill('');
+    await form.getByTestId('block-submit').click();
+    const refused = form.getByTestId('block-refused');
+    await refused.waitFor();
+    await expect(refused.textContent()).resolves.toContain('Refused by a safety guard');
+    expect(await refused.getAttribute('data-guard')).toMatch(/^(internal_network|non_public)$/);
+    await p.locator(`[data-testid=audit-row][data-action=refuse][data-value="${NET.server}"]`).waitFor();
+    await countIs(p.locator(`[data-testid=block-row][data-value="${NET.server}"]`), 0);
+
+    // A block made elsewhere (a script) appears without a reload: the `blocking` live topic.
+    const made = await apiPost<BlockResultView>(seeded.url, seeded.password, 'api/block', { value: other, reason: 'made by a script' });
+    expect(made.status).toBe(200);
+    await p.locator(`[data-testid=block-row][data-value="${other}"]`).waitFor({ timeout: 15_000 });
+    await screenshot(p, 'blocking');
+
+    // Unblock from its row.
+    await p.locator(`[data-testid=block-row][data-value="${other}"]`).getByTestId('unblock').click();
+    await p.locator(`[data-testid=block-row][data-value="${other}"]`).waitFor({ state: 'detached' });
+    await p.locator(`[data-testid=audit-row][data-action=unblock][data-value="${other}"]`).waitFor();
+
+    // Release all, behind the confirm dialog; it pauses automation until Resume.
+    await p.getByTestId('release-all').click();
+    const modal = p.getByTestId('release-all-modal');
+    await modal.getByRole('button', { name: 'Cancel' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await expect(row.isVisible()).resolves.toBe(true); // cancel released nothing
+    await p.getByTestId('release-all').click();
+    await modal.getByTestId('release-all-confirm').click();
+    await expect(modal.getByTestId('release-all-done').textContent()).resolves.toContain('Released 1 block');
+    await modal.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await modal.waitFor({ state: 'detached' });
+    await countIs(p.getByTestId('block-row'), 0);
+    await p.locator('[data-testid=audit-row][data-action=release_all]').waitFor();
+    await p.getByTestId('block-paused').waitFor();
+    expect(((await (await fetch(`${seeded.url}health`)).json()) as typeof health).block).toMatchObject({ paused: true, active: 0 });
+    await p.getByTestId('block-resume').click();
+    await p.getByTestId('block-paused').waitFor({ state: 'detached' });
+    const audit = await apiGet<BlockAuditResponse>(seeded.url, seeded.password, 'api/block/audit?limit=100');
+    expect(audit.entries.find((e) => e.action === 'block' && e.value === ip)).toMatchObject({ actor: 'api', result: 'dry_run' });
+
+    // Block… from Findings: the blacklist hit's external address, prefilled; the guard refuses TEST-NET.
+    await openView(p, seeded.url, 'findings');
+    const listed = p.locator(`[data-key="blacklist:${NET.camera}:${NET.ircPeer}"]`);
+    await listed.getByTestId('block-open').click();
+    const bm = p.getByTestId('block-modal');
+    await expect(bm.locator('input[name=value]').inputValue()).resolves.toBe(NET.ircPeer);
+    expect(await bm.locator('input[name=reason]').inputValue()).not.toBe('');
+    await bm.getByTestId('block-submit').click();
+    await expect(bm.getByTestId('block-refused').getAttribute('data-guard')).resolves.toBe('non_public');
+    await p.keyboard.press('Escape');
+    await bm.waitFor({ state: 'detached' });
+    // Findings of internal devices offer nothing to block.
+    await countIs(p.locator(`[data-key="${PORT_SCAN_KEY}"]`).getByTestId('block-open'), 0);
+
+    // Block… from External IPs: the address and its rating, prefilled.
+    await p.goto(`${seeded.url}#/external/${NET.hostilePeer}`);
+    const ext = p.getByTestId('external-detail');
+    await ext.getByTestId('block-open').click();
+    await expect(bm.locator('input[name=value]').inputValue()).resolves.toBe(NET.hostilePeer);
+    await expect(bm.locator('input[name=reason]').inputValue()).resolves.toMatch(/^External IP 203\.0\.113\.66, threat high/);
+    await p.keyboard.press('Escape');
+    await bm.waitFor({ state: 'detached' });
+  }, 90_000);
 
   it('no page error or CSP violation happened in any of the above', () => {
     expect(b.problems).toEqual([]);

@@ -6,7 +6,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { apiGet, type Seeded } from './seed.js';
 
-export const VIEW_IDS = ['overview', 'map', 'hosts', 'findings', 'external', 'vulnerabilities', 'recommendations'] as const;
+export const VIEW_IDS = ['overview', 'map', 'hosts', 'findings', 'external', 'vulnerabilities', 'recommendations', 'blocking'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 /** Polls fn until it returns a value other than undefined (bounded). */

@@ -14,6 +14,9 @@
  * - NETWORK RULE: scanner off, reverse DNS off, neighbour/mDNS lookups off, every provider
  *   either unkeyed or with a zero budget; every address in flows is private or TEST-NET
  *   (RFC 5737) and nothing is ever sent to them. Servers listen on 127.0.0.1 only.
+ *   Blocking is on in dry run with the blocklist URL as its only target (served by the
+ *   daemon itself, no external peer): nothing is pushed anywhere, and blocked addresses
+ *   are only recorded.
  * - Bounded: every wait has a deadline.
  */
 import dgram from 'node:dgram';
@@ -54,6 +57,9 @@ export const NET = {
 } as const;
 
 export const PORT_SCAN_KEY = `port_scan:${NET.scanner}`;
+
+/** The blocklist URL's token of the seeded config (GET /blocklist/<token>/ips.txt). */
+export const BLOCKLIST_TOKEN = 'browser-test-blocklist-token-0123456789';
 
 /** DHCP leases (dnsmasq format): MACs with real vendor prefixes, ordinary hostnames. */
 export function seededLeases(): string {
@@ -256,6 +262,12 @@ export async function apiGet<T>(url: string, password: string, p: string): Promi
   return (await r.json()) as T;
 }
 
+/** POST an API action with the admin password as Bearer token (no CSRF needed); answers status and body. */
+export async function apiPost<T>(url: string, password: string, p: string, body: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${password}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
 /** Builds the seeded directory: migrations + scans + answers, then one daemon run fed with flows, DNS and NVD data. */
 export async function seedDashboard(): Promise<Seeded> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-web-'));
@@ -313,6 +325,9 @@ async function seedInto(dir: string, nvd: FakeNvd, feed: TestServer): Promise<Se
     `dns_source: dnsmasq_log`,
     `dns_log_path: ${dnsLog}`,
     `dns_poll_seconds: 1`,
+    `block_enable: true`,
+    `block_dry_run: true`,
+    `block_list_token: ${BLOCKLIST_TOKEN}`,
     `log_level: info`,
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'homesec.yaml'), `${config}\n`);

@@ -22,7 +22,8 @@ export function useBlockingEnabled(): boolean {
   return r.data?.enabled === true;
 }
 
-export function BlockForm(props: { value?: string; reason?: string; onDone?: (r: BlockResultView) => void; testId?: string }) {
+/** `onAnswered`: after every answer, refusals included (a refusal is logged but raises no live update). */
+export function BlockForm(props: { value?: string; reason?: string; onAnswered?: () => void; testId?: string }) {
   const [value, setValue] = useState(props.value ?? '');
   const [reason, setReason] = useState(clipReason(props.reason ?? ''));
   const [ttl, setTtl] = useState('');
@@ -43,13 +44,13 @@ export function BlockForm(props: { value?: string; reason?: string; onDone?: (r:
       const r = await post<BlockResultView>('api/block', body);
       const what = r.already ? 'Already blocked; extended' : 'Blocked';
       setOut({ kind: 'ok', text: `${what}: ${r.block.value} until ${dateTime(r.block.expiresMs)}${r.dryRun ? ' (dry run: recorded only, nothing enforced)' : ''}.` });
-      props.onDone?.(r);
     } catch (err) {
       const guard = err instanceof ApiFailure && err.status === 400 ? (err.body as BlockRefusedError | undefined)?.guard : undefined;
       if (guard) setOut({ kind: 'refused', guard, error: err instanceof Error ? err.message : String(err) });
       else setOut({ kind: 'error', error: err instanceof Error ? err.message : String(err) });
     } finally {
       setBusy(false);
+      props.onAnswered?.();
     }
   };
 

@@ -48,7 +48,7 @@ export function BlockingView() {
       <div class="grid-2">
         <StatusCard s={s} onChanged={reloadAll} />
         <Card title="Block by hand" testId="manual-block">
-          {s.enabled ? <BlockForm onDone={reloadAll} /> : <p class="muted">Available once block_enable is true.</p>}
+          {s.enabled ? <BlockForm onAnswered={reloadAll} /> : <p class="muted">Available once block_enable is true.</p>}
         </Card>
       </div>
       <Card
@@ -159,7 +159,7 @@ function TargetItem(props: { t: TargetHealthView }) {
     <li data-target={t.name}>
       <span class={`health ${tone}`}>
         <span class="health-dot" aria-hidden="true" />
-        {t.name} <span class="muted small">({t.kinds.join(' + ')}, {t.mode})</span>: {label}
+        {t.name}: {label} <span class="muted small">({t.kinds.join(' + ')}, {t.mode})</span>
       </span>
       <span class="muted small block">
         {t.entries !== undefined ? `${count(t.entries)} entries · ` : ''}
@@ -211,7 +211,7 @@ function ActiveRow(props: { b: BlockView; onChanged: () => void }) {
   return (
     <tr data-testid="block-row" data-value={b.value}>
       <td>
-        <span class="mono wrap">{b.value}</span>
+        <span class="mono wrap">{b.value}</span>{' '}
         {b.dryRun && <span class="badge badge-plain" title="Recorded in dry run: never pushed to a target">dry run</span>}
       </td>
       <td>{b.kind}</td>
@@ -254,7 +254,7 @@ function AuditTable(props: { entries: BlockAuditResponse['entries'] }) {
                 <span class={e.result === 'refused' || e.result === 'error' ? 'bad' : undefined}>{e.result.replace(/_/g, ' ')}</span>
                 {e.guard && <span class="muted small block">{e.guard}</span>}
               </td>
-              <td>{e.actor === 'api' ? 'you (API)' : e.actor}</td>
+              <td>{e.actor === 'api' ? 'API (by hand)' : e.actor === 'auto' ? 'automatic' : e.actor}</td>
               <td class="wrap">
                 {e.reason}
                 {e.detail && <span class="muted small block">{e.detail}</span>}
