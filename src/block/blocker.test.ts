@@ -153,14 +153,17 @@ describe('safety guards (hostile-input catalogue 31)', () => {
     expect(auditOf(h, 'refuse')[0]).toMatchObject({ guard: 'admin_client', actor: 'api' });
   });
 
-  it('a repeated automatic refusal is logged once an hour but always counted', async () => {
+  it('a repeated automatic refusal is logged once an hour but always counted; each logged one raises block.changed (live views)', async () => {
     const { h } = await setup();
+    const changed: string[] = [];
+    h.bus.on('block.changed', (e) => changed.push(`${e.action}:${e.value ?? ''}`));
     for (let i = 1; i <= 5; i++) h.blocker.onFinding(finding({ key: 'blacklist:192.168.1.5:192.168.1.1', category: 'blacklist', occurrences: i, evidence: { external_ip: '192.168.1.1' } }));
     expect(auditOf(h, 'refuse')).toHaveLength(1);
     expect(h.metrics.get('homesec_block_refused_total', { guard: 'gateway' })).toBe(5);
     await h.clock.advance(HOUR + 1);
     h.blocker.onFinding(finding({ key: 'blacklist:192.168.1.5:192.168.1.1', category: 'blacklist', occurrences: 6, evidence: { external_ip: '192.168.1.1' } }));
     expect(auditOf(h, 'refuse')).toHaveLength(2);
+    expect(changed).toEqual(['refuse:192.168.1.1', 'refuse:192.168.1.1']);
   });
 
   it('a block that becomes protected (allowlist added) is dropped at start and never pushed again', async () => {

@@ -52,7 +52,7 @@ import type { AuditEntryView, BlockStatusView, BlockView, ReleaseAllResultView, 
 
 declare module '../core/events.js' {
   interface HomesecEvents {
-    /** A block was added, extended, removed or expired, or automation paused/resumed. */
+    /** A block was added, extended, removed or expired, a refusal was logged, or automation paused/resumed. */
     'block.changed': { action: AuditEntryView['action']; value?: string; kind?: SubjectKind };
   }
 }
@@ -196,6 +196,7 @@ export function createBlocker(config: BlockerConfig, deps: BlockerDeps): Blocker
     if (refusals.size >= MAX_PROCESSED) refusals.delete(refusals.keys().next().value as string);
     refusals.set(key, now());
     audit({ action: 'refuse', value: s.value, kind: s.kind, actor, result: 'refused', reason, guard: cls, detail });
+    emit('refuse', s);
     log.info({ value: s.value, guard: cls }, 'block refused by a safety guard');
   };
 

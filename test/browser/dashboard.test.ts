@@ -434,11 +434,22 @@ describe.sequential('dashboard in Chromium', () => {
     const audit = await apiGet<BlockAuditResponse>(seeded.url, seeded.password, 'api/block/audit?limit=100');
     expect(audit.entries.find((e) => e.action === 'block' && e.value === ip)).toMatchObject({ actor: 'api', result: 'dry_run' });
 
+    // The audit log pages back with `before` (50 a page): 55 more refusals push the first entries to page 2.
+    for (let i = 0; i < 55; i++) expect((await apiPost(seeded.url, seeded.password, 'api/block', { value: NET.nas, reason: `refusal ${i}` })).status).toBe(400);
+    await until('the refusals on the first page', async () => ((await p.locator(`[data-testid=audit-row][data-value="${NET.nas}"]`).count()) === 50 ? true : undefined), 15_000);
+    await countIs(p.locator(`[data-testid=audit-row][data-action=release_all]`), 0);
+    await p.getByTestId('audit-older').click();
+    await p.locator('[data-testid=audit-row][data-action=release_all]').waitFor();
+    await countIs(p.locator(`[data-testid=audit-row][data-value="${NET.nas}"]`), 5);
+    await p.getByTestId('audit-newer').click();
+    await countIs(p.locator(`[data-testid=audit-row][data-value="${NET.nas}"]`), 50);
+
     // Block… from Findings: the blacklist hit's external address, prefilled; the guard refuses TEST-NET.
     await openView(p, seeded.url, 'findings');
     const listed = p.locator(`[data-key="blacklist:${NET.camera}:${NET.ircPeer}"]`);
     await listed.getByTestId('block-open').click();
     const bm = p.getByTestId('block-modal');
+    await bm.waitFor(); // open (showModal ran: focus is inside)
     await expect(bm.locator('input[name=value]').inputValue()).resolves.toBe(NET.ircPeer);
     expect(await bm.locator('input[name=reason]').inputValue()).not.toBe('');
     await bm.getByTestId('block-submit').click();
@@ -452,6 +463,7 @@ describe.sequential('dashboard in Chromium', () => {
     await p.goto(`${seeded.url}#/external/${NET.hostilePeer}`);
     const ext = p.getByTestId('external-detail');
     await ext.getByTestId('block-open').click();
+    await bm.waitFor();
     await expect(bm.locator('input[name=value]').inputValue()).resolves.toBe(NET.hostilePeer);
     await expect(bm.locator('input[name=reason]').inputValue()).resolves.toMatch(/^External IP 203\.0\.113\.66, threat high/);
     await p.keyboard.press('Escape');

@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import type { Daemon } from '../support/daemon.js';
 import { launchChromium, screenshot } from './support/chromium.js';
 import { countIs, login, openView, until, waitForInventory } from './support/dashboard.js';
-import { NET, seedDashboard, type Seeded } from './support/seed.js';
+import { apiPost, NET, seedDashboard, XSS, type Seeded } from './support/seed.js';
 import { ensureWebBuilt } from './support/web-build.js';
 
 let seeded: Seeded;
@@ -83,6 +83,14 @@ async function visitEverything(p: Page, tagPrefix: string): Promise<string> {
   await grab();
   await openView(p, seeded.url, 'recommendations');
   await grab();
+
+  // A block reason is typed by a person but shown back (table and audit log): text as well.
+  const made = await apiPost(seeded.url, seeded.password, 'api/block', { value: '45.33.100.9', reason: XSS.img('block-reason') });
+  expect(made.status).toBe(200);
+  await openView(p, seeded.url, 'blocking');
+  await p.locator('[data-testid=block-row][data-value="45.33.100.9"]').waitFor();
+  await p.locator('[data-testid=audit-row][data-value="45.33.100.9"]').first().waitFor();
+  await grab();
   return text;
 }
 
@@ -123,6 +131,7 @@ describe('hostile strings from the network are rendered as text', () => {
         "<svg onload=__xssFired('shodan-os')>",
         "<img src=x onerror=__xssFired('vt-as-owner')>",
         "<img src=x onerror=__xssFired('cve-description')>",
+        "<img src=x onerror=__xssFired('block-reason')>",
       ])
         expect(text, `shown literally: ${literal}`).toContain(literal);
     } finally {
