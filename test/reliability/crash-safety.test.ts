@@ -196,11 +196,14 @@ async function workload(daemon: RunningDaemon, nextDevice: { n: number }, stop: 
   await Promise.all([flows(), dismissals(), roles(), scans()]);
 }
 
-/** Newest "scan finished" the daemon logged: when that scan started. */
+/**
+ * Newest "scan finished" the daemon logged: a lower bound of when that scan started (the line
+ * comes after the results are saved, which can take a while on a busy disk: 1 s of slack).
+ */
 function lastScanAck(daemon: RunningDaemon): number {
   let best = 0;
   for (const l of daemon.daemon.lines) {
-    if (l.msg === 'scan finished' && typeof l.time === 'number' && typeof l.durationMs === 'number') best = Math.max(best, l.time - l.durationMs - 100);
+    if (l.msg === 'scan finished' && typeof l.time === 'number' && typeof l.durationMs === 'number') best = Math.max(best, l.time - l.durationMs - 1000);
   }
   return best;
 }
