@@ -193,6 +193,13 @@ describe('API abuse on the real daemon', () => {
       const r = await raw('GET', url, { authorization: `Bearer ${d.token}`, accept: '*/*' }).catch((err: unknown) => ({ status: 0, headers: {}, body: String(err) }));
       scan(`${method} ${url} (${r.status})`, `${JSON.stringify(r.headers)}\n${r.body}`);
     }
+    // The blocklist URLs firewalls subscribe to (token in the path by design, never in the body), with the right and a wrong token.
+    for (const token of [secrets.config.block_list_token ?? '', 'wrong-token-0123456789']) {
+      for (const file of ['ips.txt', 'domains.txt']) {
+        const r = await raw('GET', `/blocklist/${token}/${file}`);
+        scan(`GET /blocklist/<token>/${file} (${r.status})`, `${JSON.stringify(r.headers)}\n${r.body}`);
+      }
+    }
     // The dashboard: index.html and every file it references, at / and under the panel path.
     for (const base of ['/', '/api/homesec/panel/']) {
       const index = await raw('GET', base);
