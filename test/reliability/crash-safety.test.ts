@@ -47,7 +47,7 @@ let receiver: TestServer;
 let d: RunningDaemon | undefined;
 
 /** What the user was told, and what may have happened without telling. */
-const acked = { dismissed: new Map<string, boolean>(), roles: new Map<string, string | null>(), scanStartedMs: 0 };
+const acked = { dismissed: new Map<string, boolean>(), roles: new Map<string, string | null>(), scanStartedMs: 0, scans: 0 };
 const uncertain = { dismissed: new Set<string>(), roles: new Set<string>() };
 const problems = { corruptions: [] as string[], lost: [] as string[] };
 
@@ -217,7 +217,8 @@ describe('kill -9 at random moments', () => {
     const t0 = Date.now();
     for (let round = 1; round <= ROUNDS; round++) {
       const duringStartup = round > 1 && Math.random() < 0.15;
-      d = await launch(dir, { token, noWait: duringStartup });
+      // The kit's loopback defaults (environment) win over homesec.yaml: the lab's scanner is turned on here.
+      d = await launch(dir, { token, noWait: duringStartup, env: lab ? { HOMESEC_ENABLE_SCANNER: 'true' } : {} });
       const daemon = d;
       const stop = { now: false };
       let work: Promise<void> = Promise.resolve();
@@ -235,11 +236,12 @@ describe('kill -9 at random moments', () => {
       stop.now = true;
       await work;
       acked.scanStartedMs = Math.max(acked.scanStartedMs, lastScanAck(daemon));
+      acked.scans += daemon.daemon.lines.filter((l) => l.msg === 'scan finished').length;
       checkFilesAfterKill(round);
     }
 
     // A last, clean run: verify once more, let the outbox drain, stop gracefully.
-    d = await launch(dir, { token });
+    d = await launch(dir, { token, env: lab ? { HOMESEC_ENABLE_SCANNER: 'true' } : {} });
     await checkAfterRestart(ROUNDS + 1, d);
     let queued = -1;
     for (let i = 0; i < 120 && queued !== 0; i++) {
@@ -266,7 +268,7 @@ describe('kill -9 at random moments', () => {
 
     const summary =
       `${ROUNDS} kills (${startupKills} during start-up) in ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
-      `acknowledged: ${acked.dismissed.size} finding states, ${acked.roles.size} roles, scans ${acked.scanStartedMs > 0 ? 'yes' : 'none'}; ` +
+      `acknowledged: ${acked.dismissed.size} finding states, ${acked.roles.size} roles, ${acked.scans} scans${lab ? '' : ` (no lab: ${labWhy})`}; ` +
       `${findings.length} findings, ${receiver.requests.length} deliveries, ${countById.size} delivery ids, ${resends} same-id re-sends, ` +
       `${duplicates.length} findings under two ids, ${neverNotified} findings not notified (kill between finding and outbox commit); ` +
       `corruptions ${problems.corruptions.length}, lost ${problems.lost.length}`;
