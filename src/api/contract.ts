@@ -717,7 +717,7 @@ export interface IntelStatusResponse {
 }
 
 // ───────────────────────────── blocking ─────────────────────────────
-// A copy of src/block/types.ts (the engine's answers; see docs/blocking.md for the routes):
+// The engine's answers, defined here once (src/block/types.ts re-exports them; see docs/blocking.md):
 // GET /api/block → BlockStatusView; GET /api/block/active → BlockActiveResponse;
 // GET /api/block/audit?limit=&before= → BlockAuditResponse; POST /api/block
 // `BlockRequest` → BlockResultView (400 with `guard` when a guard refuses:
