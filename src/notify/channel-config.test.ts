@@ -26,6 +26,7 @@ describe('notify config', () => {
       notify_allowlist: [],
       notify_digest: 'daily 08:00',
       notify_dedupe_hours: 24,
+      notify_delivery: 'at_most_once',
     });
   });
 

@@ -290,6 +290,14 @@ export const NOTIFY_CONFIG_SHAPE = {
   notify_digest: digestSchedule()
     .prefault('daily 08:00')
     .meta(d('Summary of new devices, open findings, new CVEs and top talkers: "daily HH:MM", "weekly mon HH:MM" or "off".')),
+  notify_delivery: z
+    .enum(['at_most_once', 'at_least_once'])
+    .default('at_most_once')
+    .meta(
+      d(
+        'What happens to a message a crash or a stop interrupted mid-send (the provider may or may not have it): at_most_once = marked unconfirmed and never sent again (nothing is ever sent twice; the finding stays in the dashboard and the next summary); at_least_once = sent again with the same id (nothing is lost; e-mail and webhook receivers can drop the repeat by its id, push services may show it twice). Messages not yet handed to a provider are delivered after a restart either way.',
+      ),
+    ),
   notify_dedupe_hours: int(0, 8760)
     .default(24)
     .meta(d('A finding already notified on a channel is not notified again there within this many hours unless its severity rises (0 = every report).')),

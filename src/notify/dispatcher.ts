@@ -9,7 +9,9 @@
  * hostile or confused answer cannot silence a channel for a day; a permanent failure, or a
  * row older than giveUpAfterMs, is `failed`. Failures are counted in metrics and logged when
  * a channel starts and stops failing and when a message is given up (not per retry).
- * stop() aborts the sends in flight (their rows go back to `queued`) and waits for them.
+ * stop() lets the sends in flight finish for up to stopGraceMs, then aborts them and waits;
+ * an aborted send may already have reached the provider, so its row becomes `unconfirmed`
+ * (never sent again) unless resendInterrupted asks for at-least-once (back to `queued`).
  * Time comes only from the injected Clock.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -24,6 +26,10 @@ export interface DispatcherOptions {
   retryMaxMs: number;
   channelPauseMaxMs: number;
   giveUpAfterMs: number;
+  /** stop() waits this long for sends in flight before aborting them. */
+  stopGraceMs: number;
+  /** A send aborted by stop() is queued again (at-least-once) instead of `unconfirmed` (at most once). */
+  resendInterrupted: boolean;
   /** Random source in [0,1) for jitter. */
   random: () => number;
 }
@@ -31,7 +37,7 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   /** Starts delivering from `outbox`. */
   start(outbox: Outbox): void;
-  /** Aborts the sends in flight, waits for them, delivers nothing more. */
+  /** Delivers nothing more; lets the sends in flight finish (stopGraceMs), aborts the rest, waits. */
   stop(): Promise<void>;
   /** Looks for due rows after delayMs (default now). */
   poke(delayMs?: number): void;
@@ -101,7 +107,12 @@ export function createDispatcher(
     }
     const e = res.error;
     if (e.kind === 'aborted' && !running) {
-      ob.markRetry(row.id, now, 'interrupted by shutdown', now);
+      if (o.resendInterrupted) ob.markRetry(row.id, now, 'interrupted by shutdown', now);
+      else {
+        ob.markUnconfirmed(row.id, now);
+        deps.metrics.inc('homesec_notify_unconfirmed_total', labels);
+        deps.log.warn({ ...labels, id: row.uid }, 'notification interrupted by shutdown mid-send; not sent again (the provider may have it)');
+      }
       return;
     }
     const text = `${e.kind}: ${e.detail}`.slice(0, 300);
@@ -172,6 +183,16 @@ export function createDispatcher(
     while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
   };
 
+  /** Resolves when no send is in flight or after ms, whichever comes first. */
+  const idleWithin = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = clock.setTimeout(resolve, ms);
+      void idle().then(() => {
+        clock.clearTimeout(t);
+        resolve();
+      });
+    });
+
   return {
     start(ob) {
       outbox = ob;
@@ -184,6 +205,7 @@ export function createDispatcher(
       if (timer) clock.clearTimeout(timer);
       timer = undefined;
       timerAt = Infinity;
+      if (inflight.size > 0 && o.stopGraceMs > 0) await idleWithin(o.stopGraceMs);
       abort.abort();
       await idle();
       outbox = undefined;

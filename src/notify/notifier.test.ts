@@ -358,22 +358,64 @@ describe('delivery', () => {
     expect(times.map((t) => t - at(12))).toEqual([0, 1000, 2000]);
   });
 
-  it('stop() aborts a send in flight; the message goes back to the queue and is sent after the restart', async () => {
-    let release: (() => void) | undefined;
+  /** A phone channel whose sends hang until released or aborted. */
+  const hangPhone = (h: Harness) => {
+    const state: { release?: () => void } = {};
     const hanging: Partial<Channel> = {
-      send: (_m, ctx) =>
+      send: (m, ctx) =>
         new Promise((resolve) => {
-          release = () => resolve({ ok: true });
+          state.release = () => {
+            h.ch.get('phone')!.sent.push(m);
+            resolve({ ok: true });
+          };
           ctx.signal?.addEventListener('abort', () => resolve({ ok: false, error: { kind: 'aborted', detail: 'aborted', permanent: false } }));
         }),
     };
-    const h = await harness({}, { startMs: at(12) });
     Object.assign(h.ch.get('phone')!, hanging);
+    return state;
+  };
+
+  it('stop() lets a send in flight finish within the grace: sent once, nothing unconfirmed', async () => {
+    const h = await harness({}, { startMs: at(12) });
+    const hang = hangPhone(h);
     h.report(f('port_scan:192.168.1.20', 'high'));
     await h.clock.advance(0);
-    expect(release).toBeDefined();
     expect(h.notifier.status().channels[0]?.queued).toBe(1);
-    await h.restart(); // stop aborts; the new instance sends it
+    const stopped = h.notifier.stop();
+    await h.clock.advance(1000);
+    hang.release?.();
+    await stopped;
+    h.db.reopen();
+    const states = h.db.db.prepare(`SELECT state FROM notify_outbox`).pluck().all();
+    expect(states).toEqual(['sent']);
+    expect(h.sent('phone')).toHaveLength(1);
+  });
+
+  it('at most once (default): a send still hanging when the grace ends is aborted, marked unconfirmed and never sent again', async () => {
+    const h = await harness({}, { startMs: at(12), options: { stopGraceMs: 3000 } });
+    hangPhone(h);
+    h.report(f('port_scan:192.168.1.20', 'high'));
+    await h.clock.advance(0);
+    const restarted = h.restart();
+    await h.clock.advance(3000); // the grace ends: abort
+    await restarted;
+    await h.advanceTo(at(14));
+    expect(h.sent('phone')).toEqual([]);
+    expect(h.notifier.status().channels[0]).toMatchObject({ queued: 0, sent: 0, unconfirmed: 1 });
+    expect(h.metrics.get('homesec_notify_unconfirmed_total', { channel: 'phone' })).toBe(1);
+    // later findings still go out
+    h.report(f('port_scan:192.168.1.21', 'high'));
+    await h.flush();
+    expect(h.sent('phone').map((m) => m.findings[0]?.key)).toEqual(['port_scan:192.168.1.21']);
+  });
+
+  it('at least once (notify_delivery): the aborted send goes back to the queue and is sent after the restart', async () => {
+    const h = await harness({ notify_delivery: 'at_least_once' }, { startMs: at(12), options: { stopGraceMs: 0 } });
+    hangPhone(h);
+    h.report(f('port_scan:192.168.1.20', 'high'));
+    await h.clock.advance(0);
+    expect(h.notifier.status().channels[0]?.queued).toBe(1);
+    await h.restart(); // stop aborts at once; the new instance sends it
     await h.flush();
     expect(h.sent('phone').map((m) => m.findings[0]?.key)).toEqual(['port_scan:192.168.1.20']);
   });
@@ -391,8 +433,26 @@ describe('restarts', () => {
     expect(h.sent('phone').map((m) => m.findings[0]?.key)).toEqual(['port_scan:192.168.1.20']);
   });
 
-  it('rows found "sending" at start are sent again (at-least-once) and counted', async () => {
+  it('rows found "sending" at start are unconfirmed and not sent again (at most once, the default)', async () => {
     const h = await harness({}, { startMs: at(12) });
+    h.report(f('port_scan:192.168.1.20', 'high'));
+    h.db.db.prepare(`UPDATE notify_outbox SET state = 'sending', attempts = 1`).run();
+    await h.restart();
+    await h.flush();
+    expect(h.sent('phone')).toHaveLength(0);
+    expect(h.metrics.get('homesec_notify_unconfirmed_total')).toBe(1);
+    expect(h.notifier.status().channels[0]).toMatchObject({ unconfirmed: 1, queued: 0 });
+    await h.restart();
+    await h.flush();
+    expect(h.sent('phone')).toHaveLength(0);
+    // the per-key record stands: the same finding again is a duplicate, not a new alert
+    h.report(f('port_scan:192.168.1.20', 'high', { occurrences: 9 }));
+    await h.flush();
+    expect(h.sent('phone')).toHaveLength(0);
+  });
+
+  it('rows found "sending" at start are sent again with notify_delivery at_least_once, and counted', async () => {
+    const h = await harness({ notify_delivery: 'at_least_once' }, { startMs: at(12) });
     h.report(f('port_scan:192.168.1.20', 'high'));
     h.db.db.prepare(`UPDATE notify_outbox SET state = 'sending', attempts = 1`).run();
     await h.restart();

@@ -5,7 +5,7 @@
  * - createNotifier does no work (channels are built, nothing is opened). start() recovers
  *   the outbox, subscribes to `finding.updated` (emitted for every report, the first one
  *   included), and starts the dispatcher and a policy tick (every tickMs); stop()
- *   unsubscribes, aborts sends in flight (their rows go back to `queued`) and waits.
+ *   unsubscribes, lets sends in flight finish (stopGraceMs), aborts the rest (see Guarantee) and waits.
  * - Policy (policy.ts) runs synchronously inside the bus event and commits its decision and
  *   the message to the outbox in ONE transaction with the per-key record, before anything is
  *   sent. Critical findings bypass quiet hours and rate limits. The tick folds `held` rows
@@ -20,17 +20,23 @@
  *   accepted; retries back off exponentially, Retry-After pauses the channel, permanent
  *   failures and day-old rows are `failed`. status() (the dashboard, /health) shows per
  *   channel what waits, what was sent, what failed and the last safe error text.
- * - Guarantee (stated honestly): delivery is at-least-once. A crash after the enqueue commit
- *   and before the `sending` commit loses nothing and sends nothing twice: the restart sends
- *   the row once (restart.test.ts kills a daemon there). A crash after the provider accepted
- *   a message but before the `sent` commit sends it again after the restart: e-mail with the
- *   same Message-ID (mail stores and clients drop the duplicate), the webhook with the same
- *   delivery id / Idempotency-Key and byte-identical signed body (the receiver can drop it),
- *   Home Assistant companion apps replace it (same tag); Pushover, ntfy, Gotify, Telegram and
- *   Apprise have no idempotency mechanism, so a crash in that window (from the provider's
- *   acceptance to our commit: normally milliseconds) shows the message twice. A crash between
- *   the findings store's commit and the enqueue (the same synchronous event dispatch) loses
- *   the alert; the finding itself stays in the dashboard and the next summary.
+ * - Guarantee (stated honestly; config notify_delivery): nothing is sent twice by default.
+ *   A crash after the enqueue commit and before the `sending` commit loses nothing and sends
+ *   nothing twice: the restart sends the row once (restart.test.ts kills a daemon there). A
+ *   message interrupted between the `sending` commit and the `sent` commit (a kill -9, a power
+ *   loss, a stop whose grace ran out) may or may not have reached the provider, and nothing can
+ *   tell which: with `at_most_once` (the default) it becomes `unconfirmed`, is never sent
+ *   again, and is counted (status, metric homesec_notify_unconfirmed_total, a warning at
+ *   start-up); its finding stays in the dashboard and in the next summary. With
+ *   `at_least_once` it is sent again after the restart: e-mail with the same Message-ID (mail
+ *   stores and clients drop the duplicate), the webhook with the same delivery id /
+ *   Idempotency-Key and byte-identical signed body (the receiver can drop it), Home Assistant
+ *   companion apps replace it (same tag); Pushover, ntfy, Gotify, Telegram and Apprise have no
+ *   idempotency mechanism and show it twice. A graceful stop first lets sends in flight finish
+ *   (stopGraceMs). A provider that accepts a message but answers after our deadline is retried
+ *   like any timeout (it may then show it twice: no client can tell that case apart). A crash
+ *   between the findings store's commit and the enqueue (the same synchronous event dispatch)
+ *   loses the alert; the finding itself stays in the dashboard and the next summary.
  * - test(channel?) sends a test message directly (not through the outbox) and reports each
  *   channel's result; it works without start().
  */
@@ -91,6 +97,8 @@ export interface NotifierOptions {
   /** A retryable failure pauses its channel at most this long (a Retry-After pauses it fully). */
   channelPauseMaxMs?: number;
   giveUpAfterMs?: number;
+  /** stop() lets sends in flight finish this long before aborting them. */
+  stopGraceMs?: number;
   /** Finished outbox rows are kept this long (history for the dashboard). */
   retentionMs?: number;
   /** Random source in [0,1) for jitter. */
@@ -109,6 +117,7 @@ export const NOTIFIER_DEFAULTS = {
   retryMaxMs: HOUR_MS,
   channelPauseMaxMs: 60_000,
   giveUpAfterMs: 24 * HOUR_MS,
+  stopGraceMs: 3_000,
   retentionMs: 30 * 24 * HOUR_MS,
 } as const;
 
@@ -126,6 +135,8 @@ export interface ChannelStatus {
   held: number;
   /** Held back by the rate limit, waiting for the "k more suppressed" message. */
   suppressed: number;
+  /** Interrupted mid-send by a crash or stop: the provider may or may not have them; not sent again. */
+  unconfirmed: number;
   lastError?: string;
   lastErrorMs?: number;
   lastSentMs?: number;
@@ -198,6 +209,8 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps, options
     retryMaxMs: o.retryMaxMs,
     channelPauseMaxMs: o.channelPauseMaxMs,
     giveUpAfterMs: o.giveUpAfterMs,
+    stopGraceMs: o.stopGraceMs,
+    resendInterrupted: config.notify_delivery === 'at_least_once',
     random,
   });
 
@@ -410,10 +423,14 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps, options
       db = deps.store.db;
       outbox = createOutbox(db);
       const now = clock.now();
-      const recovered = outbox.recoverInFlight(now);
-      if (recovered > 0) {
+      const resend = config.notify_delivery === 'at_least_once';
+      const recovered = outbox.recoverInFlight(now, resend);
+      if (recovered > 0 && resend) {
         deps.metrics.inc('homesec_notify_recovered_total', {}, recovered);
-        deps.log.warn({ recovered }, 'notifications interrupted by the last stop or crash will be sent again');
+        deps.log.warn({ recovered }, 'notifications interrupted by the last stop or crash will be sent again (notify_delivery at_least_once)');
+      } else if (recovered > 0) {
+        deps.metrics.inc('homesec_notify_unconfirmed_total', {}, recovered);
+        deps.log.warn({ unconfirmed: recovered }, 'notifications interrupted mid-send by the last stop or crash are not sent again (the provider may have them; notify_delivery at_most_once)');
       }
       const orphans = outbox.failOrphans(new Set(channels.map((c) => c.name)), now);
       if (orphans > 0) deps.log.warn({ orphans }, 'queued notifications of channels no longer configured marked failed');
@@ -473,6 +490,7 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps, options
             failed: count(c, 'failed'),
             held: count(c, 'held'),
             suppressed: count(c, 'suppressed'),
+            unconfirmed: count(c, 'unconfirmed'),
             failing: dispatcher.failing(ch.name),
             ...(lastError ? { lastError: lastError.error, lastErrorMs: lastError.atMs } : {}),
             ...(lastSentMs !== undefined ? { lastSentMs } : {}),

@@ -4,22 +4,23 @@
  * BEFORE the next step acts on it:
  *
  *   queued ──markSending (committed)──▶ sending ──provider 2xx──▶ sent
- *      ▲                                   │ └──permanent error / too old──▶ failed
- *      └────────markRetry (backoff)────────┘
+ *      ▲                                   │ ├──permanent error / too old──▶ failed
+ *      └────────markRetry (backoff)────────┘ └──interrupted (crash, stop)──▶ unconfirmed
  *   held (quiet hours) / suppressed (rate limit) ──folded into a digest──▶ folded
  *
- * A row found in `sending` at start-up was interrupted mid-send: recoverInFlight() puts it
- * back to `queued` (the provider may or may not have it; see notifier.ts for what each
- * channel guarantees). A `queued` row has never reached a provider, so a crash before the
- * send costs nothing and sends nothing twice. Rows are read back defensively: a payload that
- * does not parse fails its row instead of throwing.
+ * A row found in `sending` at start-up was interrupted mid-send (the provider may or may not
+ * have it): recoverInFlight() makes it `unconfirmed` and never sends it again (at most once,
+ * the default), or puts it back to `queued` when the caller asks for at-least-once (see
+ * notifier.ts for what each channel then guarantees). A `queued` row has never reached a
+ * provider, so a crash before the send costs nothing and sends nothing twice. Rows are read
+ * back defensively: a payload that does not parse fails its row instead of throwing.
  */
 import { severityRank, type Severity } from '../findings/types.js';
 import type { Db } from '../store/database.js';
 import type { MessageKind, NotifyMessage } from './message.js';
 
-export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'held' | 'suppressed' | 'folded';
-export const OUTBOX_STATES: readonly OutboxState[] = ['queued', 'sending', 'sent', 'failed', 'held', 'suppressed', 'folded'];
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'unconfirmed' | 'held' | 'suppressed' | 'folded';
+export const OUTBOX_STATES: readonly OutboxState[] = ['queued', 'sending', 'sent', 'failed', 'unconfirmed', 'held', 'suppressed', 'folded'];
 
 export interface OutboxRow {
   id: number;
@@ -90,14 +91,21 @@ function toRow(r: RawRow): OutboxRow {
   };
 }
 
-/** States whose alerts count toward the rate limits (what was or will be sent). */
-const COUNTED = `('queued','sending','sent','failed')`;
+/** States whose alerts count toward the rate limits (what was, may have been, or will be sent). */
+const COUNTED = `('queued','sending','sent','failed','unconfirmed')`;
+/** Rows no longer waiting for anything (pruned after the retention). */
+const FINISHED = `('sent','failed','unconfirmed','folded')`;
+/** Why an interrupted row is not sent again (its last_error). */
+export const UNCONFIRMED_DETAIL = 'interrupted mid-send; the provider may or may not have it; not sent again (notify_delivery at_most_once)';
 
 export interface Outbox {
   /** Inserts a row; returns its id, or undefined when a summary for that instant exists. */
   enqueue(e: EnqueueInput, nowMs: number): number | undefined;
-  /** sending → queued (due now); returns the rows recovered. */
-  recoverInFlight(nowMs: number): number;
+  /**
+   * Rows left `sending` by a crash: → `unconfirmed` (resend false: never sent again) or →
+   * `queued`, due now (resend true: sent again with the same id). Returns how many.
+   */
+  recoverInFlight(nowMs: number, resend: boolean): number;
   /** Fails queued/held/suppressed rows of channels no longer configured; returns how many. */
   failOrphans(channels: ReadonlySet<string>, nowMs: number): number;
   /** The most urgent due queued row of a channel (critical first, then oldest). */
@@ -108,6 +116,8 @@ export interface Outbox {
   markSent(id: number, nowMs: number): void;
   markRetry(id: number, nextMs: number, error: string, nowMs: number): void;
   markFailed(id: number, error: string, nowMs: number): void;
+  /** sending → unconfirmed: interrupted after the provider may have seen it; never sent again. */
+  markUnconfirmed(id: number, nowMs: number): void;
   /** Rows of a channel in a state, oldest first. */
   rows(channel: string, state: OutboxState): OutboxRow[];
   setState(ids: readonly number[], state: OutboxState, nowMs: number): void;
@@ -122,7 +132,7 @@ export interface Outbox {
   /** When a channel last notified a finding key, and at which severity. */
   getKey(channel: string, key: string): { severity: Severity; notifiedMs: number } | undefined;
   setKey(channel: string, key: string, severity: Severity, nowMs: number): void;
-  /** Deletes finished rows (sent, failed, folded) last changed before rowsBeforeMs and key records older than keysBeforeMs. */
+  /** Deletes finished rows (sent, failed, unconfirmed, folded) last changed before rowsBeforeMs and key records older than keysBeforeMs. */
   prune(rowsBeforeMs: number, keysBeforeMs: number): number;
   /** Runs fn in one transaction. */
   transaction<T>(fn: () => T): T;
@@ -139,6 +149,7 @@ export function createOutbox(db: Db): Outbox {
   const toSent = update(`state = 'sent', sent_ms = @now, updated_ms = @now`);
   const toRetry = update(`state = 'queued', next_attempt_ms = @next, last_error = @error, updated_ms = @now`);
   const toFailed = update(`state = 'failed', last_error = @error, updated_ms = @now`);
+  const toUnconfirmed = update(`state = 'unconfirmed', last_error = @error, updated_ms = @now`);
   const toState = update(`state = @state, updated_ms = @now`);
   const due = db.prepare(
     `SELECT * FROM notify_outbox WHERE state = 'queued' AND channel = ? AND next_attempt_ms <= ? ORDER BY priority DESC, id ASC LIMIT 1`,
@@ -169,8 +180,9 @@ export function createOutbox(db: Db): Outbox {
       });
       return r.changes > 0 ? Number(r.lastInsertRowid) : undefined;
     },
-    recoverInFlight(nowMs) {
-      return db.prepare(`UPDATE notify_outbox SET state = 'queued', next_attempt_ms = ?, updated_ms = ? WHERE state = 'sending'`).run(nowMs, nowMs).changes;
+    recoverInFlight(nowMs, resend) {
+      if (resend) return db.prepare(`UPDATE notify_outbox SET state = 'queued', next_attempt_ms = ?, updated_ms = ? WHERE state = 'sending'`).run(nowMs, nowMs).changes;
+      return db.prepare(`UPDATE notify_outbox SET state = 'unconfirmed', last_error = ?, updated_ms = ? WHERE state = 'sending'`).run(UNCONFIRMED_DETAIL, nowMs).changes;
     },
     failOrphans(channels, nowMs) {
       const names = [...channels];
@@ -192,6 +204,7 @@ export function createOutbox(db: Db): Outbox {
     markSent: (id, now) => void toSent.run({ id, now }),
     markRetry: (id, next, error, now) => void toRetry.run({ id, next, error, now }),
     markFailed: (id, error, now) => void toFailed.run({ id, error, now }),
+    markUnconfirmed: (id, now) => void toUnconfirmed.run({ id, error: UNCONFIRMED_DETAIL, now }),
     rows: (channel, state) => (inState.all(channel, state) as RawRow[]).map(toRow),
     setState(ids, state, now) {
       tx(() => {
@@ -231,7 +244,7 @@ export function createOutbox(db: Db): Outbox {
     prune(rowsBeforeMs, keysBeforeMs) {
       return tx(
         () =>
-          db.prepare(`DELETE FROM notify_outbox WHERE state IN ('sent','failed','folded') AND updated_ms < ?`).run(rowsBeforeMs).changes +
+          db.prepare(`DELETE FROM notify_outbox WHERE state IN ${FINISHED} AND updated_ms < ?`).run(rowsBeforeMs).changes +
           db.prepare(`DELETE FROM notify_keys WHERE notified_ms < ?`).run(keysBeforeMs).changes,
       );
     },

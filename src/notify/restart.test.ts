@@ -49,10 +49,15 @@ async function until(cond: () => boolean, ms = 8000): Promise<void> {
 }
 
 /** The daemon after the restart: the same file, the real webhook channel, the real clock. */
-async function runDaemonOnce(file: string, settleMs: number): Promise<void> {
+async function runDaemonOnce(file: string, settleMs: number, delivery: 'at_most_once' | 'at_least_once' = 'at_most_once'): Promise<void> {
   const db: Db = openDatabase(file, TEST_MIGRATIONS).db;
   const notifier = createNotifier(
-    parseNotifyConfig({ notify_channels: [{ name: 'hook', type: 'webhook', url: `${server.url}/hook`, min_severity: 'low' }], notify_digest: 'off', notify_timezone: 'UTC' }),
+    parseNotifyConfig({
+      notify_channels: [{ name: 'hook', type: 'webhook', url: `${server.url}/hook`, min_severity: 'low' }],
+      notify_digest: 'off',
+      notify_timezone: 'UTC',
+      notify_delivery: delivery,
+    }),
     { bus: createEventBus(), store: { db }, findings: { get: () => undefined, list: () => [] }, clock: createSystemClock(), metrics: createMetrics(), log: quietLog },
   );
   await notifier.start();
@@ -101,22 +106,41 @@ describe('kill -9 of the daemon', () => {
     }
   });
 
-  it('after the receiver got it but before the commit: resent once, with the same delivery id for the receiver to drop', async () => {
+  /** Kills the child while the receiver holds its request (the daemon dies waiting for the 2xx). */
+  async function killMidSend(file: string): Promise<void> {
+    answer = false;
+    const c = startChild(file, 'run');
+    await c.enqueued;
+    await until(() => server.requests.length === 1);
+    c.child.kill('SIGKILL');
+    await c.exited;
+    expect(states(file).map((r) => r.state)).toEqual(['sending']);
+    answer = true;
+  }
+
+  it('after the receiver got it but before the commit (at most once, the default): never sent again, marked unconfirmed', async () => {
     const t = tempDb();
     t.db.close();
     server.requests.length = 0;
-    answer = false; // the receiver holds the request: the daemon dies waiting for the 2xx
     try {
-      const c = startChild(t.file, 'run');
-      await c.enqueued;
-      await until(() => server.requests.length === 1);
-      c.child.kill('SIGKILL');
-      await c.exited;
-      expect(states(t.file).map((r) => r.state)).toEqual(['sending']);
-
-      answer = true;
-      await runDaemonOnce(t.file, 100);
+      await killMidSend(t.file);
       await runDaemonOnce(t.file, 300);
+      await runDaemonOnce(t.file, 300);
+      expect(server.requests).toHaveLength(1);
+      expect(states(t.file).map((r) => r.state)).toEqual(['unconfirmed']);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('after the receiver got it but before the commit (at_least_once): resent once, with the same delivery id for the receiver to drop', async () => {
+    const t = tempDb();
+    t.db.close();
+    server.requests.length = 0;
+    try {
+      await killMidSend(t.file);
+      await runDaemonOnce(t.file, 100, 'at_least_once');
+      await runDaemonOnce(t.file, 300, 'at_least_once');
       expect(server.requests).toHaveLength(2);
       const ids = server.requests.map((r) => r.headers['x-homesec-delivery']);
       expect(ids[0]).toBe(ids[1]);
