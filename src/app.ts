@@ -111,6 +111,8 @@ export function createApp(config: Config, deps: AppDeps): App {
   const detectors = DETECTORS.map((d) => d.create({ config, metrics, report: (f) => findings.report(f) }));
   const traffic = createTrafficTracker(config, { metrics, detectors });
   const collector = createCollector(config, { bus, clock, log: log.child({ component: 'collector' }), metrics, store });
+  // The first flow.records listener: the blacklist watch and the DNS monitor, subscribed at
+  // their start(), read the numbers it worked out for the batch (traffic.keysOf).
   bus.on('flow.records', (batch) => traffic.ingest(batch.records));
 
   // Traffic: loaded at start, flushed (history + external IPs) and detectors ticked every 10 s.
@@ -152,7 +154,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const intel = config.enable_threat_intel
     ? createIntel(
         config,
-        { store, bus, findings, clock, metrics, log: log.child({ component: 'intel' }), externalIps: () => traffic.externalIps() },
+        { store, bus, findings, clock, metrics, log: log.child({ component: 'intel' }), externalIps: () => traffic.externalIps(), flowKeys: (records) => traffic.keysOf(records) },
         { feedRefreshMs: config.blacklist_refresh_minutes * 60_000 },
       )
     : undefined;
@@ -178,6 +180,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         }
       : {}),
     roleOf: (ip: string) => (roles ??= loadRoles(store.dir).value).get(ip),
+    flowKeys: (records) => traffic.keysOf(records),
   });
 
   // Active scanner: first cycle a minute after start (flows name the hosts), then every scan_interval.

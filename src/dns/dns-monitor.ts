@@ -27,7 +27,9 @@ import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { FindingReport } from '../findings/types.js';
+import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
+import type { BatchKeys } from '../traffic/batch-keys.js';
 import { canonicalIp } from '../intel/ip.js';
 import { kvGet, kvSet } from '../store/kv.js';
 import type { DnsDetector } from './detect/dns-detector.js';
@@ -61,6 +63,8 @@ export interface DnsMonitorDeps {
   threatMatch?: (name: string) => readonly string[] | undefined;
   /** The role a person gave a device (homesec_roles.yaml). */
   roleOf?: (ip: string) => string | undefined;
+  /** The traffic tracker's numbers for a flow batch, for the flow detectors (see traffic/batch-keys.ts). */
+  flowKeys?: (records: readonly FlowRecord[]) => BatchKeys | undefined;
   /** Replaces the configured source (tests). */
   source?: DnsSource;
 }
@@ -270,9 +274,10 @@ export function createDnsMonitor(config: DnsConfig, deps: DnsMonitorDeps): DnsMo
       lastSaveMs = clock.now();
       if (flowDetectors.length > 0) {
         offFlows = deps.bus.on('flow.records', (batch) => {
+          const keys = deps.flowKeys?.(batch.records);
           for (const d of flowDetectors) {
             try {
-              d.observeFlows?.(batch.records);
+              d.observeFlows?.(batch.records, keys);
             } catch (err) {
               failure(`detector:${d.name}`, err);
             }

@@ -3,8 +3,8 @@ import { createEventBus } from '../core/events.js';
 import { FakeClock } from '../core/fake-clock.js';
 import type { FindingReport } from '../findings/types.js';
 import type { FlowRecord } from '../flow/types.js';
-import { createBlacklistWatch } from './blacklist-watch.js';
-import { buildMatcher } from './feeds/matcher.js';
+import { createBlacklistWatch, type BlacklistWatchOptions } from './blacklist-watch.js';
+import { buildMatcher, type FeedMatcher } from './feeds/matcher.js';
 import { parseFeed } from './feeds/parse.js';
 
 const flow = (src: string, dst: string, dstPort = 443, srcPort = 50000): FlowRecord => ({
@@ -25,11 +25,13 @@ const flow = (src: string, dst: string, dstPort = 443, srcPort = 50000): FlowRec
   samplingRate: 1,
 });
 
-function setup(opts = { maxPairs: 10_000, repeatMs: 3_600_000 }) {
-  const matcher = buildMatcher([
-    parseFeed('203.0.113.9\n198.51.100.0/24\n2001:db8:bad::/48\n', 'feodotracker.abuse.ch/downloads/ipblocklist.txt'),
-    parseFeed('127.0.0.1\tmalware.example.com\n', 'urlhaus.abuse.ch/downloads/hostfile'),
-  ]);
+const FEEDS = buildMatcher([
+  parseFeed('203.0.113.9\n198.51.100.0/24\n2001:db8:bad::/48\n', 'feodotracker.abuse.ch/downloads/ipblocklist.txt'),
+  parseFeed('127.0.0.1\tmalware.example.com\n', 'urlhaus.abuse.ch/downloads/hostfile'),
+]);
+
+/** A watch over `matcher()` (FEEDS by default) and the reverse-DNS names in `names`. */
+function setup(opts: BlacklistWatchOptions = { maxPairs: 10_000, repeatMs: 3_600_000 }, matcher: () => FeedMatcher = () => FEEDS) {
   const findings: FindingReport[] = [];
   const hits: string[] = [];
   const clock = new FakeClock();
@@ -40,10 +42,10 @@ function setup(opts = { maxPairs: 10_000, repeatMs: 3_600_000 }) {
     {
       bus,
       findings: { report: (f) => findings.push(f) },
-      matcher: () => matcher,
+      matcher,
       nameHit: (ip) => {
         const n = names[ip];
-        const feeds = n ? matcher.matchDomain(n) : undefined;
+        const feeds = n ? matcher().matchDomain(n) : undefined;
         return n && feeds ? { name: n, feeds } : undefined;
       },
       onHit: (ip) => hits.push(ip),
@@ -51,7 +53,7 @@ function setup(opts = { maxPairs: 10_000, repeatMs: 3_600_000 }) {
     },
     opts,
   );
-  return { watch, findings, hits, clock, bus };
+  return { watch, findings, hits, clock, bus, names };
 }
 
 describe('blacklist watch', () => {
@@ -109,5 +111,37 @@ describe('blacklist watch', () => {
     expect(findings).toHaveLength(2);
     watch.observe([flow('192.168.1.21', '203.0.113.9'), flow('192.168.1.22', '203.0.113.9'), flow('192.168.1.23', '203.0.113.9')]);
     expect(watch.stats().pairs).toBe(2);
+  });
+
+  it('an address found clean is checked again after a feed reload (a new matcher) and after forget()', () => {
+    let matcher = buildMatcher([parseFeed('203.0.113.9\n', 'feed-a')]);
+    const { watch, findings, names } = setup(undefined, () => matcher);
+    watch.observe([flow('192.168.1.20', '198.51.100.7'), flow('198.51.100.8', '192.168.1.20', 50000, 22)]);
+    expect(findings).toHaveLength(0);
+    // the reloaded feeds list both addresses (one as a network)
+    matcher = buildMatcher([parseFeed('198.51.100.7\n198.51.100.0/28\n', 'feed-b'), parseFeed('evil.example\n', 'feed-c')]);
+    watch.observe([flow('192.168.1.20', '198.51.100.7'), flow('198.51.100.8', '192.168.1.20', 50000, 22)]);
+    expect(findings.map((f) => f.key)).toEqual(['blacklist:192.168.1.20:198.51.100.7', 'blacklist:192.168.1.20:198.51.100.8']);
+    // a clean address whose reverse-DNS name turns out listed: remembered clean until forget(ip)
+    watch.observe([flow('192.168.1.21', '192.0.2.80')]);
+    names['192.0.2.80'] = 'cdn.evil.example';
+    watch.observe([flow('192.168.1.21', '192.0.2.80')]);
+    expect(findings).toHaveLength(2);
+    watch.forget('192.0.2.80');
+    watch.observe([flow('192.168.1.21', '192.0.2.80')]);
+    expect(findings[2]).toMatchObject({ key: 'blacklist:192.168.1.21:192.0.2.80', evidence: { name: 'cdn.evil.example', feeds: ['feed-c'] } });
+    // forget() without an address forgets every clean verdict
+    watch.observe([flow('192.168.1.22', '192.0.2.81')]);
+    names['192.0.2.81'] = 'www.evil.example';
+    watch.forget();
+    watch.observe([flow('192.168.1.22', '192.0.2.81')]);
+    expect(findings.map((f) => f.key)).toContain('blacklist:192.168.1.22:192.0.2.81');
+  });
+
+  it('a full clean set is emptied and listed addresses are still found', () => {
+    const { watch, findings } = setup({ maxPairs: 10, repeatMs: 60_000, maxClean: 4 });
+    for (let i = 1; i <= 20; i++) watch.observe([flow('192.168.1.20', `198.18.0.${i}`), flow('192.168.1.20', '203.0.113.9')]);
+    expect(findings).toHaveLength(1);
+    expect(watch.stats()).toMatchObject({ hits: 20, reported: 1, suppressed: 19 });
   });
 });

@@ -11,16 +11,26 @@
  * - Each (device, address) pair is reported at most once per `repeatMs` of clock time; the
  *   set of reported pairs is bounded (`maxPairs`, oldest forgotten), so a hot flow costs a
  *   map lookup, not a store write. Suppressed repeats are counted.
+ * - Per flow the watch reads numbers, not text: the batch's addresses as numbers and its
+ *   directions come from the traffic tracker (`flowKeys`, batch-keys.ts; computed here when
+ *   absent), and an external IPv4 address found clean (neither it nor its name listed) is
+ *   remembered as such by number (IntMap, at most `maxClean`, emptied when full), so a
+ *   repeat costs one lookup. The verdicts are forgotten when the matcher changes (a feed
+ *   reload) and by forget() (what nameHit says about an address changed: a new reverse-DNS
+ *   answer). IPv6 and other text take the full check every time.
  */
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/events.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Metrics } from '../core/metrics.js';
+import { IntMap } from '../detect/int-map.js';
 import type { FindingReport } from '../findings/types.js';
 import type { FlowRecord } from '../flow/types.js';
+import { BatchKeys, DIR, fillBatchKeys } from '../traffic/batch-keys.js';
 import { createClassifier } from '../traffic/classifier.js';
 import type { FeedMatcher } from './feeds/matcher.js';
+import { parseIp } from './ip.js';
 import { cleanHostname } from './sanitise.js';
 
 export const CATEGORY = 'blacklist';
@@ -34,6 +44,8 @@ export interface BlacklistWatchDeps {
   nameHit?: (ip: string) => { name: string; feeds: readonly string[] } | undefined;
   /** Told about every listed external IP seen (to enrich it first). */
   onHit?: (externalIp: string) => void;
+  /** The batch's addresses as numbers and directions, when the traffic tracker has them (same internal_networks). */
+  flowKeys?: (records: readonly FlowRecord[]) => BatchKeys | undefined;
   clock: Clock;
   metrics?: Metrics;
 }
@@ -41,6 +53,8 @@ export interface BlacklistWatchDeps {
 export interface BlacklistWatchOptions {
   maxPairs: number;
   repeatMs: number;
+  /** External IPv4 addresses remembered as clean (default 65,536). */
+  maxClean?: number;
 }
 
 export interface BlacklistWatchStats {
@@ -51,8 +65,10 @@ export interface BlacklistWatchStats {
 }
 
 export interface BlacklistWatch extends Service {
-  /** Checks a batch of flows (what the flow.records listener calls). */
-  observe(records: readonly FlowRecord[]): void;
+  /** Checks a batch of flows (what the flow.records listener calls); `keys`, when given, must be the batch's. */
+  observe(records: readonly FlowRecord[], keys?: BatchKeys): void;
+  /** Forgets what the watch knows about ip's listing (every address when omitted): nameHit's answer for it may have changed. */
+  forget(ip?: string): void;
   /** Checks a name a device looked up (DNS sources); returns true when listed. */
   checkName(deviceIp: string, name: string): boolean;
   stats(): BlacklistWatchStats;
@@ -70,6 +86,12 @@ export function createBlacklistWatch(
   const pairs = new Map<string, number>();
   const s = { hits: 0, reported: 0, suppressed: 0 };
   let off: (() => void) | undefined;
+  const maxClean = opts.maxClean ?? 65_536;
+  /** External IPv4 addresses (by number) found clean under `cleanUnder`. */
+  const clean = new IntMap<true>();
+  let cleanUnder: FeedMatcher | undefined;
+  /** Keys computed here when the caller has none. */
+  const ownKeys = new BatchKeys();
 
   /** True when the pair should be reported now (and remembers it). */
   const due = (key: string, now: number): boolean => {
@@ -93,17 +115,32 @@ export function createBlacklistWatch(
     deps.findings.report(r);
   };
 
-  const observe = (records: readonly FlowRecord[]) => {
+  const observe = (records: readonly FlowRecord[], given?: BatchKeys) => {
     const m = deps.matcher();
+    if (m !== cleanUnder) {
+      clean.clear();
+      cleanUnder = m;
+    }
+    const keys = given ?? fillBatchKeys(records, classifier, ownKeys);
+    const dirs = keys.dir;
     for (let i = 0; i < records.length; i++) {
+      const dir = dirs[i];
+      if (dir !== DIR.outbound && dir !== DIR.inbound) continue;
+      const srcIn = dir === DIR.outbound;
+      const extKey = srcIn ? (keys.dst[i] as number) : (keys.src[i] as number);
+      if (extKey >= 0 && clean.get(extKey) === true) continue;
       const r = records[i] as FlowRecord;
-      const srcIn = classifier.isInternal(r.srcAddr);
-      if (srcIn === classifier.isInternal(r.dstAddr)) continue;
       const device = srcIn ? r.srcAddr : r.dstAddr;
       const ext = srcIn ? r.dstAddr : r.srcAddr;
       const feeds = m.matchIp(ext);
       const named = deps.nameHit?.(ext);
-      if (!feeds && !named) continue;
+      if (!feeds && !named) {
+        if (extKey >= 0) {
+          if (clean.size >= maxClean) clean.clear();
+          clean.set(extKey, 0, true);
+        }
+        continue;
+      }
       s.hits++;
       deps.onHit?.(ext);
       const now = deps.clock.now();
@@ -136,6 +173,13 @@ export function createBlacklistWatch(
 
   return {
     observe,
+    forget(ip) {
+      if (ip === undefined) clean.clear();
+      else {
+        const p = parseIp(ip);
+        if (p?.v === 4) clean.delete(p.n);
+      }
+    },
     checkName(deviceIp, rawName) {
       const name = cleanHostname(rawName);
       if (!name) return false;
@@ -159,7 +203,7 @@ export function createBlacklistWatch(
     },
     stats: () => ({ ...s, pairs: pairs.size }),
     async start() {
-      off ??= deps.bus.on('flow.records', (batch) => observe(batch.records));
+      off ??= deps.bus.on('flow.records', (batch) => observe(batch.records, deps.flowKeys?.(batch.records)));
     },
     async stop() {
       off?.();

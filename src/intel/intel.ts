@@ -26,7 +26,9 @@ import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { FindingReport } from '../findings/types.js';
+import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
+import type { BatchKeys } from '../traffic/batch-keys.js';
 import { createBlacklistWatch, type BlacklistWatch, type BlacklistWatchStats } from './blacklist-watch.js';
 import { createEnrichment, type ProviderStats, type ProviderView } from './enrichment.js';
 import { createFeedSet, type FeedSet, type FeedStatus } from './feeds/feed-set.js';
@@ -97,6 +99,8 @@ export interface IntelDeps {
   log: Pick<Log, 'info' | 'warn' | 'error'>;
   metrics: Metrics;
   externalIps: () => Iterable<ExternalIpView>;
+  /** The traffic tracker's numbers for a flow batch, for the blacklist watch (see blacklist-watch.ts). */
+  flowKeys?: (records: readonly FlowRecord[]) => BatchKeys | undefined;
   /** Reverse resolver (default: node:dns Resolver on the system's servers). */
   resolver?: ReverseResolver;
 }
@@ -211,6 +215,7 @@ export function createIntel(config: IntelConfig, deps: IntelDeps, options: Intel
       ...(rdns ? { rdns } : {}),
       onName: (ip, name) => {
         nameHits.delete(ip);
+        watch.forget(ip);
         if (name && nameHit(ip)) enrichment.urgent(ip);
       },
     },
@@ -222,6 +227,7 @@ export function createIntel(config: IntelConfig, deps: IntelDeps, options: Intel
     matcher: currentMatcher,
     nameHit,
     onHit: (ip) => enrichment.urgent(ip),
+    flowKeys: deps.flowKeys,
     clock,
     metrics: deps.metrics,
   });
@@ -256,6 +262,7 @@ export function createIntel(config: IntelConfig, deps: IntelDeps, options: Intel
     const f = need(feeds);
     const results = await f.refresh();
     nameHits.clear();
+    watch.forget();
     for (const r of results) {
       deps.metrics.inc('homesec_intel_feed_refreshes_total', { feed: r.name, outcome: r.outcome });
       if (r.outcome === 'failed') deps.log.warn({ feed: r.name, error: r.error }, 'blacklist feed refresh failed; keeping the last good copy');

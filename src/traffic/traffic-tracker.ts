@@ -16,7 +16,9 @@
  * order), the history table (history-table.ts) and the detectors (FlowKeys). Text that is
  * not canonical IPv4 (IPv6) takes the same steps keyed by the string. The sets of a device
  * or external IP change only when a flow opens a new history row: a connection already in
- * this window has already put its peer, port and device there.
+ * this window has already put its peer, port and device there. The numbers and directions of
+ * the last batch stay readable (keysOf, batch-keys.ts) for the `flow.records` listeners that
+ * run after the tracker's.
  */
 import type { Config } from '../config/schema.js';
 import type { Metrics } from '../core/metrics.js';
@@ -26,6 +28,7 @@ import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
 import { kvGet, kvSet } from '../store/kv.js';
+import { BatchKeys, DIR } from './batch-keys.js';
 import { createClassifier } from './classifier.js';
 import { HistoryTable } from './history-table.js';
 
@@ -74,6 +77,11 @@ export interface ExternalIpStats {
 export interface TrafficTracker {
   /** Processes a batch of records (the collector's hot path). */
   ingest(records: readonly FlowRecord[]): void;
+  /**
+   * The addresses as numbers and the directions ingest() worked out for `records`, when that
+   * very array is the last batch ingest() finished; else undefined. Valid until the next ingest().
+   */
+  keysOf(records: readonly FlowRecord[]): BatchKeys | undefined;
   /** Total flow records ingested, over restarts (the reference's Total Flows sensor). */
   readonly totalFlows: number;
   devices(): IterableIterator<DeviceStats>;
@@ -135,6 +143,9 @@ export function createTrafficTracker(
   const detectors = deps.detectors;
   /** The current flow's keys, handed to every detector (one object, rewritten per flow). */
   const keys: FlowKeys = { src: -1, dst: -1 };
+  /** The last batch's keys (keysOf), and that batch once ingest() has finished it. */
+  const batchKeys = new BatchKeys();
+  let keyedBatch: readonly FlowRecord[] | undefined;
   let totalFlows = 0;
 
   const device = (ip: string, num: number, t: number): DeviceStats => {
@@ -172,6 +183,11 @@ export function createTrafficTracker(
       return totalFlows;
     },
     ingest(records) {
+      keyedBatch = undefined;
+      batchKeys.reset(records.length);
+      const bSrc = batchKeys.src;
+      const bDst = batchKeys.dst;
+      const bDir = batchKeys.dir;
       for (let i = 0; i < records.length; i++) {
         const r = records[i] as FlowRecord;
         totalFlows++;
@@ -186,6 +202,8 @@ export function createTrafficTracker(
         // device into the bounded sets: only counters change (the common, hot case).
         const fresh = srcIn || dstIn ? history.add(src, sk, dst, dk, r.dstPort, r.protocol, t, r.bytes, r.packets) : false;
         let dir: Direction;
+        bSrc[i] = sk;
+        bDst[i] = dk;
         if (srcIn) {
           const d = device(src, sk, t);
           d.flows++;
@@ -197,12 +215,14 @@ export function createTrafficTracker(
           }
           if (dstIn) {
             dir = 'internal';
+            bDir[i] = DIR.internal;
             const d2 = device(dst, dk, t);
             d2.bytesIn += r.bytes;
             d2.packetsIn += r.packets;
             if (fresh) addBounded(d2.servicePorts, r.dstPort, LIMITS.setPerDevice);
           } else {
             dir = 'outbound';
+            bDir[i] = DIR.outbound;
             const e = external(dst, dk, t);
             e.flows++;
             e.bytesIn += r.bytes; // bytes the external peer received
@@ -210,6 +230,7 @@ export function createTrafficTracker(
           }
         } else if (dstIn) {
           dir = 'inbound';
+          bDir[i] = DIR.inbound;
           const d = device(dst, dk, t);
           d.bytesIn += r.bytes;
           d.packetsIn += r.packets;
@@ -223,12 +244,15 @@ export function createTrafficTracker(
           if (fresh) addBounded(e.devices, dst, LIMITS.devicesPerExternal);
         } else {
           dir = 'transit';
+          bDir[i] = DIR.transit;
         }
         keys.src = sk;
         keys.dst = dk;
         for (let j = 0; j < detectors.length; j++) (detectors[j] as Detector).observe(r, dir, keys);
       }
+      keyedBatch = records;
     },
+    keysOf: (records) => (records === keyedBatch ? batchKeys : undefined),
     devices: () => devices.values(),
     device: (ip) => devices.get(ip),
     externalIps: () => externals.values(),

@@ -11,6 +11,9 @@
  * Comcast/Xfinity DoH (doh.xfinity.com: 96.113.151.145 per Mozilla's TRR list), and the curl
  * project's public DoH server list (github.com/curl/curl/wiki/DNS-over-HTTPS).
  */
+import { IntMap } from '../../detect/int-map.js';
+import { ipv4Key } from '../../flow/ip-text.js';
+
 export const DOH_ENDPOINTS: Readonly<Record<string, readonly string[]>> = {
   cloudflare: ['1.1.1.1', '1.0.0.1', '1.1.1.2', '1.0.0.2', '1.1.1.3', '1.0.0.3', '2606:4700:4700::1111', '2606:4700:4700::1001', '2606:4700:4700::1112', '2606:4700:4700::1002', '2606:4700:4700::1113', '2606:4700:4700::1003', '162.159.36.1', '162.159.46.1'],
   google: ['8.8.8.8', '8.8.4.4', '2001:4860:4860::8888', '2001:4860:4860::8844'],
@@ -26,9 +29,21 @@ export const DOH_ENDPOINTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const BY_IP = new Map<string, string>();
-for (const [provider, ips] of Object.entries(DOH_ENDPOINTS)) for (const ip of ips) BY_IP.set(ip, provider);
+const BY_V4 = new IntMap<string>();
+for (const [provider, ips] of Object.entries(DOH_ENDPOINTS)) {
+  for (const ip of ips) {
+    BY_IP.set(ip, provider);
+    const n = ipv4Key(ip);
+    if (n >= 0) BY_V4.set(n, 0, provider);
+  }
+}
 
 /** The provider a resolver address belongs to (canonical IP text), or undefined. */
 export function dohProvider(ip: string): string | undefined {
   return BY_IP.get(ip);
+}
+
+/** dohProvider of canonical IPv4 text, given as its `ipv4Key` number. */
+export function dohProviderV4(key: number): string | undefined {
+  return BY_V4.get(key);
 }

@@ -11,6 +11,7 @@
 import type { Metrics } from '../../core/metrics.js';
 import type { FindingReport } from '../../findings/types.js';
 import type { FlowRecord } from '../../flow/types.js';
+import type { BatchKeys } from '../../traffic/batch-keys.js';
 import type { DnsConfig } from '../dns-config.js';
 import type { NameParts } from '../names.js';
 import type { DnsQuery } from '../types.js';
@@ -29,8 +30,11 @@ export interface DnsDetector {
   readonly name: string;
   /** Sees every query with its name parts; must be cheap (it runs per query). */
   observe(q: DnsQuery, parts: NameParts): void;
-  /** Sees flow batches (only detectors that need flows implement it). */
-  observeFlows?(records: readonly FlowRecord[]): void;
+  /**
+   * Sees flow batches (only detectors that need flows implement it); `keys`, when given, are the
+   * batch's addresses as numbers and directions (traffic/batch-keys.ts).
+   */
+  observeFlows?(records: readonly FlowRecord[], keys?: BatchKeys): void;
   /** Called periodically for expiry and time-based evaluation. */
   tick(nowMs: number): void;
   /** Tracked state entries (health and memory-bound tests). */

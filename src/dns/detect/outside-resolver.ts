@@ -12,10 +12,14 @@
  *   device) are not counted.
  * - One finding per device, at most once per repeatMs; its evidence lists the resolvers and
  *   kinds seen (bounded). Tracked devices are bounded (LRU).
+ * - Per flow the protocol and port are tested first, then the direction and the resolver
+ *   address as numbers (the batch's BatchKeys, computed here when the caller has none); the
+ *   address text is only read for flows that are resolver traffic.
  */
 import type { FlowRecord } from '../../flow/types.js';
+import { BatchKeys, DIR, fillBatchKeys } from '../../traffic/batch-keys.js';
 import { createClassifier } from '../../traffic/classifier.js';
-import { dohProvider } from '../data/doh-endpoints.js';
+import { dohProvider, dohProviderV4 } from '../data/doh-endpoints.js';
 import { LruMap, createRepeatGuard, evictionCounter, type DnsDetector, type DnsDetectorContext, type DnsDetectorFactory } from './dns-detector.js';
 
 export const NAME = 'dns_outside_resolver';
@@ -27,29 +31,18 @@ interface Device {
   resolvers: Map<string, { kind: Kind; provider: string | undefined; flows: number }>;
 }
 
-/** What kind of resolver traffic a flow is (see module rules), or undefined. */
-export function resolverKind(f: FlowRecord): { kind: Kind; provider: string | undefined } | undefined {
-  if (f.protocol !== 6 && f.protocol !== 17) return undefined;
-  if (f.dstPort === 53) return { kind: 'dns', provider: dohProvider(f.dstAddr) };
-  if (f.dstPort === 853) return { kind: 'dot', provider: dohProvider(f.dstAddr) };
-  if (f.dstPort === 443) {
-    const provider = dohProvider(f.dstAddr);
-    return provider ? { kind: 'doh', provider } : undefined;
-  }
-  return undefined;
-}
-
 /** Creates the detector from ctx.config (internal_networks, dns_local_resolvers). */
 export function createOutsideResolverDetector(ctx: DnsDetectorContext, opts = { devices: 5000, repeatMs: 6 * 3_600_000 }): DnsDetector {
   const classifier = createClassifier(ctx.config.internal_networks);
   const exempt = new Set(ctx.config.dns_local_resolvers);
   const devices = new LruMap<string, Device>(opts.devices, evictionCounter(ctx.metrics, NAME));
   const guard = createRepeatGuard(opts.devices, opts.repeatMs);
+  /** Keys computed here when the caller has none. */
+  const ownKeys = new BatchKeys();
 
-  const observeFlow = (f: FlowRecord) => {
-    const r = resolverKind(f);
-    if (!r || exempt.has(f.srcAddr)) return;
-    if (!classifier.isInternal(f.srcAddr) || classifier.isInternal(f.dstAddr)) return;
+  /** Records resolver traffic `f` (of `kind`, to `provider`'s address if known) from an internal device to an external address. */
+  const observeFlow = (f: FlowRecord, kind: Kind, provider: string | undefined) => {
+    if (exempt.has(f.srcAddr)) return;
     let d = devices.get(f.srcAddr);
     if (!d) {
       d = { resolvers: new Map() };
@@ -57,12 +50,12 @@ export function createOutsideResolverDetector(ctx: DnsDetectorContext, opts = { 
     }
     const prev = d.resolvers.get(f.dstAddr);
     if (prev) prev.flows++;
-    else if (d.resolvers.size < MAX_RESOLVERS) d.resolvers.set(f.dstAddr, { kind: r.kind, provider: r.provider, flows: 1 });
+    else if (d.resolvers.size < MAX_RESOLVERS) d.resolvers.set(f.dstAddr, { kind, provider, flows: 1 });
     const atMs = f.endMs >= f.startMs ? f.endMs : f.startMs;
     if (!guard.due(f.srcAddr, atMs)) return;
-    ctx.metrics.inc('homesec_dns_outside_resolver_total', { kind: r.kind });
+    ctx.metrics.inc('homesec_dns_outside_resolver_total', { kind });
     const list = [...d.resolvers.entries()].map(([ip, v]) => ({ ip, kind: v.kind, provider: v.provider ?? null, flows: v.flows }));
-    const label = r.kind === 'doh' ? `DNS over HTTPS (${r.provider})` : r.kind === 'dot' ? 'DNS over TLS' : 'plain DNS';
+    const label = kind === 'doh' ? `DNS over HTTPS (${provider})` : kind === 'dot' ? 'DNS over TLS' : 'plain DNS';
     ctx.report({
       key: `${NAME}:${f.srcAddr}`,
       category: NAME,
@@ -70,7 +63,7 @@ export function createOutsideResolverDetector(ctx: DnsDetectorContext, opts = { 
       sourceIp: f.srcAddr,
       title: `${f.srcAddr} resolves names outside the home resolver (${label} to ${f.dstAddr})`,
       detail:
-        `${f.srcAddr} sent ${label} traffic to ${f.dstAddr}:${f.dstPort}${r.provider && r.kind !== 'doh' ? ` (${r.provider})` : ''}. ` +
+        `${f.srcAddr} sent ${label} traffic to ${f.dstAddr}:${f.dstPort}${provider && kind !== 'doh' ? ` (${provider})` : ''}. ` +
         'Its lookups bypass the local resolver, so they are neither filtered nor logged nor checked by homesec. ' +
         'If this is intended (a browser with secure DNS, a VPN), dismiss the finding.',
       atMs,
@@ -83,8 +76,18 @@ export function createOutsideResolverDetector(ctx: DnsDetectorContext, opts = { 
     observe() {
       /* works on flows only */
     },
-    observeFlows(records) {
-      for (let i = 0; i < records.length; i++) observeFlow(records[i] as FlowRecord);
+    observeFlows(records, keys) {
+      const k = keys ?? fillBatchKeys(records, classifier, ownKeys);
+      for (let i = 0; i < records.length; i++) {
+        const f = records[i] as FlowRecord;
+        const port = f.dstPort;
+        if ((port !== 53 && port !== 853 && port !== 443) || (f.protocol !== 6 && f.protocol !== 17)) continue;
+        if (k.dir[i] !== DIR.outbound) continue;
+        const dk = k.dst[i] as number;
+        const provider = dk >= 0 ? dohProviderV4(dk) : dohProvider(f.dstAddr);
+        if (port === 443 && provider === undefined) continue;
+        observeFlow(f, port === 53 ? 'dns' : port === 853 ? 'dot' : 'doh', provider);
+      }
     },
     tick() {
       /* devices expire by LRU */
