@@ -1,10 +1,10 @@
 /**
  * Worker-thread entry of the parallel connect scan (parallel-connect-scan.ts). Rules: runs
  * connectScan for the shard it is sent and posts progress (at most every 20 ms) and the
- * result back; an `abort` message stops its shard. This thread only creates connection
- * errors (ECONNREFUSED per closed port) whose stacks nobody reads, so stack capture is off
- * here (Error.stackTraceLimit = 0) — Node formats every such stack otherwise, a third of
- * the scan's CPU. Nothing else runs in this thread.
+ * result back; an `abort` message stops its shard. The native dialer (tcp-dial.ts) creates
+ * no Error objects; its net.Socket fallback creates one per closed port (ECONNREFUSED) whose
+ * stack nobody reads, so stack capture is off here (Error.stackTraceLimit = 0) — Node formats
+ * every such stack otherwise, a third of that dialer's CPU. Nothing else runs in this thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { connectScan, type ConnectScanOptions, type PortScanResult } from './connect-scan.js';

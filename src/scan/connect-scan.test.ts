@@ -30,28 +30,30 @@ describe('connect scan on loopback', () => {
     expect((await connectProbe('127.0.0.1', closedPort, 1000)).outcome).toBe('closed');
   });
 
-  it('scans several hosts and reports sorted open/closed sets with an RTT', async () => {
-    const ports = [closedPort, ...openPorts];
-    let last = 0;
-    const res = await connectScan(['127.0.0.1', '127.0.0.2'], {
-      ports,
-      timeoutMs: 1000,
-      minTimeoutMs: 50,
-      retries: 1,
-      concurrency: 4,
-      hostConcurrency: 2,
-      onProgress: (done) => (last = done),
+  for (const dialer of ['native', 'socket'] as const)
+    it(`scans several hosts and reports sorted open/closed sets with an RTT (${dialer} dialer)`, async () => {
+      const ports = [closedPort, ...openPorts];
+      let last = 0;
+      const res = await connectScan(['127.0.0.1', '127.0.0.2'], {
+        ports,
+        timeoutMs: 1000,
+        minTimeoutMs: 50,
+        retries: 1,
+        concurrency: 4,
+        hostConcurrency: 2,
+        dialer,
+        onProgress: (done) => (last = done),
+      });
+      const a = res.get('127.0.0.1')!;
+      expect(a.open).toEqual([...openPorts].sort((x, y) => x - y));
+      expect(a.closed).toEqual([closedPort]);
+      expect(a.filtered).toEqual([]);
+      expect(a.rttMs).toBeGreaterThanOrEqual(0);
+      // The servers listen on 127.0.0.1 only: 127.0.0.2 refuses everything.
+      expect(res.get('127.0.0.2')!.open).toEqual([]);
+      expect(res.get('127.0.0.2')!.closed).toHaveLength(ports.length);
+      expect(last).toBe(ports.length * 2);
     });
-    const a = res.get('127.0.0.1')!;
-    expect(a.open).toEqual([...openPorts].sort((x, y) => x - y));
-    expect(a.closed).toEqual([closedPort]);
-    expect(a.filtered).toEqual([]);
-    expect(a.rttMs).toBeGreaterThanOrEqual(0);
-    // The servers listen on 127.0.0.1 only: 127.0.0.2 refuses everything.
-    expect(res.get('127.0.0.2')!.open).toEqual([]);
-    expect(res.get('127.0.0.2')!.closed).toHaveLength(ports.length);
-    expect(last).toBe(ports.length * 2);
-  });
 
   it('an aborted scan stops sending and returns quickly', async () => {
     const ac = new AbortController();

@@ -6,9 +6,11 @@
  * (`concurrency`) and per host (`hostConcurrency`); probes interleave hosts (port-major
  * order) so no single host is flooded. Timeouts adapt per host like RFC 6298's RTO: after
  * the first answers, a retry waits srtt + 4*rttvar (within [minTimeoutMs, timeoutMs]),
- * which is how nmap keeps filtered ports cheap on a fast LAN.
+ * which is how nmap keeps filtered ports cheap on a fast LAN. Each probe goes through a
+ * dialer (tcp-dial.ts): Node's TCP handle directly when available, else net.Socket.
  */
 import { Socket } from 'node:net';
+import { bestDialer, socketDialer, type Dial, type DialListener } from './tcp-dial.js';
 
 export type ProbeOutcome = 'open' | 'closed' | 'filtered' | 'unreachable';
 
@@ -78,6 +80,8 @@ export interface ConnectScanOptions {
   retries: number;
   concurrency: number;
   hostConcurrency: number;
+  /** How each probe connects: 'native' (default; Node's TCP handle when available, see tcp-dial.ts) or 'socket' (net.Socket). */
+  dialer?: 'native' | 'socket';
   signal?: AbortSignal;
   /** Called after each probe with (probes done, probes planned so far). */
   onProgress?: (done: number, total: number) => void;
@@ -110,11 +114,21 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
       port: number;
       attempt: number;
     }
-    interface Flight {
-      task: Task;
-      sock: Socket;
-      t0: number;
-      deadline: number;
+    const dialer = opts.dialer === 'socket' ? socketDialer : bestDialer();
+    class Flight implements DialListener {
+      conn: Dial;
+      readonly t0 = performance.now();
+      readonly deadline: number;
+      constructor(
+        readonly task: Task,
+        timeout: number,
+      ) {
+        this.deadline = this.t0 + timeout;
+        this.conn = dialer.dial(task.h.ip, task.port, this);
+      }
+      onDial(outcome: ProbeOutcome): void {
+        complete(this, outcome);
+      }
     }
     const states: HostState[] = hosts.map((ip) => ({
       ip,
@@ -134,10 +148,9 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
 
     const complete = (f: Flight, outcome: ProbeOutcome): void => {
       if (!flights.delete(f)) return;
-      // An open port is left with a reset (SO_LINGER 0), as scanners do: no FIN exchange and no
-      // TIME_WAIT on our side, so thousands of probes do not use up local ports.
-      if (outcome === 'open') f.sock.resetAndDestroy();
-      else f.sock.destroy();
+      // An open port is left with a reset (SO_LINGER 0), as nmap -sT does: no FIN exchange and
+      // no TIME_WAIT on our side, so thousands of probes do not use up local ports.
+      f.conn.close(outcome === 'open');
       const { task } = f;
       const h = task.h;
       h.inflight--;
@@ -161,17 +174,8 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
     const launch = (task: Task): void => {
       const h = task.h;
       h.inflight++;
-      const sock = new Socket();
-      const t0 = performance.now();
       const timeout = task.attempt === 0 ? opts.timeoutMs : h.rtt.timeout(opts.minTimeoutMs, opts.timeoutMs);
-      const f: Flight = { task, sock, t0, deadline: t0 + timeout };
-      flights.add(f);
-      sock.once('connect', () => complete(f, 'open'));
-      sock.once('error', (err: NodeJS.ErrnoException) => {
-        const c = err.code;
-        complete(f, c === 'ECONNREFUSED' ? 'closed' : c === 'EHOSTUNREACH' || c === 'ENETUNREACH' || c === 'EHOSTDOWN' ? 'unreachable' : 'filtered');
-      });
-      sock.connect({ host: h.ip, port: task.port });
+      flights.add(new Flight(task, timeout));
     };
 
     const pump = (): void => {

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SCAN_PORTS } from '../../src/config/schema.js';
 import { parsePortSpec } from '../../src/config/fields.js';
+import { connectScan } from '../../src/scan/connect-scan.js';
 import { parseNmapXml, type NmapHost } from '../../src/scan/nmap-xml.js';
 import { runScanCycle } from '../../src/scan/scan-cycle.js';
 import { createScanProbes } from '../../src/scan/scan-probes.js';
@@ -87,6 +88,21 @@ describe.skipIf(why !== undefined)('scanner in a namespace lab (nmap as oracle)'
     expect(ours[8]!.filteredCount).toBe(2);
     expect(ours[0]!.filteredCount).toBe(0);
   });
+
+  it('both connect dialers (native TCP handle and the net.Socket fallback) give every port the state nmap -sT gives it', async () => {
+    const ips = lab.hosts.map((h) => h.ip);
+    for (const dialer of ['native', 'socket'] as const) {
+      const res = await connectScan(ips, { ports: PORTS, timeoutMs: 1000, minTimeoutMs: 100, retries: 1, concurrency: 512, hostConcurrency: 64, dialer });
+      for (const ip of ips) {
+        const n = nmapT.find((x) => x.ip === ip)!;
+        const state = (s: string) => n.ports.filter((p) => p.state === s).map((p) => p.port);
+        // nmap lists only the ports not in its "ignored" (here: closed) state, so compare open and filtered.
+        const r = res.get(ip)!;
+        expect({ open: r.open, filtered: r.filtered }, `${dialer} ${ip}`).toEqual({ open: state('open'), filtered: state('filtered') });
+        expect(r.open.length + r.closed.length + r.filtered.length).toBe(PORTS.length);
+      }
+    }
+  }, 30_000);
 
   it('finds every host alive, the ping-blocking ones through TCP', () => {
     for (const h of ours) expect(h.alive, h.ip).toBe(true);
