@@ -36,30 +36,53 @@
  *   connections; that is the resolution NetFlow gives), except a record that continues the
  *   pair's previous record (same ports and protocol, starting within CONTINUATION_GAP_MS of its
  *   end: an exporter's active-timeout split of one long connection), whose bytes are added to it.
- * - A pair keeps its last RING_SIZE connections (start time and bytes) in typed-array rings
- *   that grow on demand from 8 entries.
+ * - A pair keeps its last RING_SIZE connections (start time and bytes) in a ring that grows
+ *   on demand from 8 entries; all pairs' rings beyond their first 8 entries hold at most
+ *   RING_BUDGET connections together (a ring that would grow past that keeps its size and
+ *   its most recent connections; RING_BUDGET is MAX_PAIRS × RING_SIZE of the 10,000-pair cap
+ *   this table had before, so it only binds where that table would have evicted pairs).
  * - Scoring happens in tick(), only for pairs that got connections since they were last scored
  *   and have at least max(beacon_min_connections, 4) of them. score >= beacon_score_threshold
  *   raises a finding, at most once per pair per REPORT_INTERVAL_MS of flow time.
  * - Memory is bounded: at most maxPairs pairs (default MAX_PAIRS), evicted by the CLOCK rule
  *   (clock-ring.ts) and counted in homesec_detector_evictions_total{detector="beaconing"};
- *   pairs idle for IDLE_MS of ingest time are dropped in tick().
- * - observe() is O(1) (one pair lookup and a ring write) and allocates only for a new pair or
- *   source (evicted pairs are recycled) or a ring growth. Pairs of canonical IPv4 addresses are
- *   found by their two numbers (IntMap: no string hashing per flow); any other pair by
- *   text (source -> destination Maps).
+ *   pairs idle for IDLE_MS of ingest time are dropped in tick(). The pairs live in typed
+ *   arrays (beacon-pairs.ts): about 256 bytes per pair plus its index entry, and at most
+ *   16 bytes × RING_BUDGET (32 MB) for the grown rings: under 50 MB at the caps.
+ * - observe() is O(1) (one pair lookup, a record and a ring write) and allocates only when the
+ *   table or a ring grows or for a text-keyed pair's Map entry. Pairs of canonical IPv4
+ *   addresses are found by their two numbers (IntMap: no string hashing per flow); any other
+ *   pair by text (source -> destination Maps).
  */
 import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
-import { ClockRing, DetectorStats, NOT_SEEN, isIdle, type ClockEntry } from './clock-ring.js';
+import {
+  BeaconPairs,
+  F_DIRTY,
+  F_FIRST,
+  F_LAST_DST_PORT,
+  F_LAST_END,
+  F_LAST_INDEX,
+  F_LAST_PROTO,
+  F_LAST_SRC_PORT,
+  F_LAST_START,
+  F_N,
+  F_NEWEST,
+  F_REPORTED,
+  F_SEEN,
+  F_TOUCHED,
+  STRIDE,
+} from './beacon-pairs.js';
+import { DetectorStats, NOT_SEEN } from './clock-ring.js';
 import type { Detector, DetectorContext, DetectorFactory, Direction, FlowKeys } from './detector.js';
-import { IntMap } from './int-map.js';
 
 export const NAME = 'beaconing';
-/** (source, destination) pairs tracked at most. */
-export const MAX_PAIRS = 10_000;
+/** (source, destination) pairs tracked at most (a busy home: 50 devices × 1,000 peers each). */
+export const MAX_PAIRS = 50_000;
 /** Connections kept per pair (the most recent). */
 export const RING_SIZE = 200;
+/** Connections all pairs' rings hold together beyond their first 8 (see module rules). */
+export const RING_BUDGET = 10_000 * RING_SIZE;
 /** A pair is reported at most once per this much flow time. */
 export const REPORT_INTERVAL_MS = 60 * 60 * 1000;
 /** Pairs without traffic for this much ingest time are dropped. */
@@ -70,7 +93,6 @@ export const CONTINUATION_GAP_MS = 1000;
 const MIN_INTERVAL_MS = 1000;
 /** Bowley skew is taken as 0 when the interquartile range is below this (seconds or bytes). */
 const MIN_BOWLEY_IQR = 10;
-const INITIAL_RING = 8;
 
 /** Sub-scores and facts of one scoring (see the module comment). */
 export interface BeaconScore {
@@ -97,6 +119,9 @@ const sortedTs = new Float64Array(RING_SIZE);
 const deltas = new Float64Array(RING_SIZE);
 const devs = new Float64Array(RING_SIZE);
 const sizes = new Float64Array(RING_SIZE);
+/** A pair's connections, copied out of the table for scoring. */
+const scoreTimes = new Float64Array(RING_SIZE);
+const scoreBytes = new Float64Array(RING_SIZE);
 
 /** Median of sorted a[lo, hi) (hi > lo). */
 function medianOf(a: Float64Array, lo: number, hi: number): number {
@@ -187,86 +212,11 @@ export function scoreBeacon(timesMs: ArrayLike<number>, bytes: ArrayLike<number>
   };
 }
 
-/** One (source, destination) pair: a ring of its last connections (recycled on eviction). */
-class Pair implements ClockEntry {
-  slot = -1;
-  touched = false;
-  seenMs = NOT_SEEN;
-  src = '';
-  dst = '';
-  /** ipv4Key(src) and ipv4Key(dst); the pair is in the numeric index when both are >= 0. */
-  srcKey = -1;
-  dstKey = -1;
-  times = new Float64Array(INITIAL_RING);
-  bytes = new Float64Array(INITIAL_RING);
-  /** Index of the oldest connection. */
-  start = 0;
-  n = 0;
-  /** Connections added since the pair was last scored. */
-  dirty = false;
-  lastSrcPort = -1;
-  lastDstPort = -1;
-  lastProto = -1;
-  lastIndex = -1;
-  lastStartMs = 0;
-  lastEndMs = 0;
-  /** Earliest and latest connection start seen since the pair was tracked. */
-  firstMs = 0;
-  newestMs = 0;
-  /** Flow time of the newest connection when a finding was raised. */
-  reportedMs = Number.NEGATIVE_INFINITY;
-
-  reset(src: string, dst: string, srcKey: number, dstKey: number, seenMs: number): void {
-    this.src = src;
-    this.dst = dst;
-    this.srcKey = srcKey;
-    this.dstKey = dstKey;
-    this.touched = false;
-    this.seenMs = seenMs;
-    this.start = 0;
-    this.n = 0;
-    this.dirty = false;
-    this.lastSrcPort = -1;
-    this.lastDstPort = -1;
-    this.lastProto = -1;
-    this.lastIndex = -1;
-    this.reportedMs = Number.NEGATIVE_INFINITY;
-  }
-
-  /** Appends a connection, overwriting the oldest once RING_SIZE are held. O(1) amortised. */
-  push(t: number, b: number): void {
-    let len = this.times.length;
-    if (this.n === len && len < RING_SIZE) {
-      const size = Math.min(2 * len, RING_SIZE);
-      const times = new Float64Array(size);
-      const bytes = new Float64Array(size);
-      for (let i = 0; i < this.n; i++) {
-        const j = (this.start + i) % len;
-        times[i] = this.times[j] as number;
-        bytes[i] = this.bytes[j] as number;
-      }
-      this.times = times;
-      this.bytes = bytes;
-      this.start = 0;
-      len = size;
-    }
-    let idx: number;
-    if (this.n < len) {
-      idx = (this.start + this.n) % len;
-      this.n++;
-    } else {
-      idx = this.start;
-      this.start = (this.start + 1) % len;
-    }
-    this.times[idx] = t;
-    this.bytes[idx] = b;
-    this.lastIndex = idx;
-  }
-}
-
 export interface BeaconingOptions {
   /** Overrides the pair cap (tests). */
   maxPairs?: number;
+  /** Overrides the connections all pairs' own rings hold together (tests). */
+  ringBudget?: number;
 }
 
 function protoName(p: number): string {
@@ -280,70 +230,39 @@ function protoName(p: number): string {
 export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOptions = {}): Detector {
   const minConnections = Math.max(4, ctx.config.beacon_min_connections);
   const threshold = ctx.config.beacon_score_threshold;
-  /** Pairs of two canonical IPv4 addresses, by number. */
-  const v4Pairs = new IntMap<Pair>();
-  /** Every other pair: source text -> destination text -> pair. */
-  const bySrc = new Map<string, Map<string, Pair>>();
-  const ring = new ClockRing<Pair>(opts.maxPairs ?? MAX_PAIRS);
+  const pairs = new BeaconPairs(opts.maxPairs ?? MAX_PAIRS, RING_SIZE, opts.ringBudget ?? RING_BUDGET);
   const stats = new DetectorStats(ctx.metrics, NAME);
   let tickMs = NOT_SEEN;
 
-  const forget = (p: Pair): void => {
-    if (p.srcKey >= 0 && p.dstKey >= 0) {
-      v4Pairs.delete(p.srcKey, p.dstKey);
-      return;
-    }
-    const inner = bySrc.get(p.src);
-    if (inner === undefined) return;
-    inner.delete(p.dst);
-    if (inner.size === 0) bySrc.delete(p.src);
-  };
-
-  const track = (src: string, dst: string, srcKey: number, dstKey: number): Pair => {
-    let p = ring.evictIfFull();
-    if (p !== undefined) {
-      forget(p);
-      stats.evicted();
-    } else {
-      p = new Pair();
-    }
-    p.reset(src, dst, srcKey, dstKey, tickMs);
-    ring.add(p);
-    if (srcKey >= 0 && dstKey >= 0) {
-      v4Pairs.set(srcKey, dstKey, p);
-      return p;
-    }
-    let inner = bySrc.get(src);
-    if (inner === undefined) {
-      inner = new Map();
-      bySrc.set(src, inner);
-    }
-    inner.set(dst, p);
-    return p;
-  };
-
-  const evaluate = (p: Pair): void => {
-    const s = scoreBeacon(p.times, p.bytes, p.n);
+  const evaluate = (slot: number): void => {
+    const f = pairs.fields;
+    const b = slot * STRIDE;
+    const n = pairs.copyTo(slot, scoreTimes, scoreBytes);
+    const s = scoreBeacon(scoreTimes, scoreBytes, n);
     if (s === undefined || s.connections < minConnections || s.score < threshold) return;
-    if (p.newestMs < p.reportedMs + REPORT_INTERVAL_MS) return;
-    p.reportedMs = p.newestMs;
-    const service = `${p.lastDstPort}/${protoName(p.lastProto)}`;
+    const newestMs = f[b + F_NEWEST] as number;
+    if (newestMs < (f[b + F_REPORTED] as number) + REPORT_INTERVAL_MS) return;
+    f[b + F_REPORTED] = newestMs;
+    const src = pairs.src(slot);
+    const dst = pairs.dst(slot);
+    const dstPort = f[b + F_LAST_DST_PORT] as number;
+    const proto = protoName(f[b + F_LAST_PROTO] as number);
     const interval = s.medianIntervalSeconds;
     ctx.report({
-      key: `${NAME}:${p.src}:${p.dst}`,
+      key: `${NAME}:${src}:${dst}`,
       category: NAME,
       severity: 'high',
-      sourceIp: p.src,
-      title: `Beaconing from ${p.src} to ${p.dst} every ~${Math.round(interval)} s`,
+      sourceIp: src,
+      title: `Beaconing from ${src} to ${dst} every ~${Math.round(interval)} s`,
       detail:
-        `${p.src} connected to ${p.dst} (${service}) ${s.connections} times at a regular interval of about ` +
+        `${src} connected to ${dst} (${dstPort}/${proto}) ${s.connections} times at a regular interval of about ` +
         `${Math.round(interval)} s (median deviation ${s.intervalMadSeconds} s, median ${s.medianBytes} bytes sent); ` +
         `beacon score ${s.score} (threshold ${threshold}).`,
-      atMs: p.newestMs,
+      atMs: newestMs,
       evidence: {
-        destination: p.dst,
-        dstPort: p.lastDstPort,
-        protocol: protoName(p.lastProto),
+        destination: dst,
+        dstPort,
+        protocol: proto,
         score: s.score,
         tsScore: s.tsScore,
         dsScore: s.dsScore,
@@ -359,8 +278,8 @@ export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOpt
         intervalMadSeconds: s.intervalMadSeconds,
         medianBytes: s.medianBytes,
         bytesMad: s.bytesMad,
-        firstSeenMs: p.firstMs,
-        lastSeenMs: p.newestMs,
+        firstSeenMs: f[b + F_FIRST] as number,
+        lastSeenMs: newestMs,
         threshold,
       },
     });
@@ -377,52 +296,61 @@ export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOpt
       if ((dp === 53 || dp === 123) && (proto === 17 || proto === 6)) return;
       const sk = keys !== undefined ? keys.src : ipv4Key(flow.srcAddr);
       const dk = keys !== undefined ? keys.dst : ipv4Key(flow.dstAddr);
-      let p = sk >= 0 && dk >= 0 ? v4Pairs.get(sk, dk) : bySrc.get(flow.srcAddr)?.get(flow.dstAddr);
-      if (p === undefined) p = track(flow.srcAddr, flow.dstAddr, sk, dk);
-      else p.touched = true;
-      p.seenMs = tickMs;
-      const end = flow.endMs >= flow.startMs ? flow.endMs : flow.startMs;
+      let slot = pairs.find(flow.srcAddr, flow.dstAddr, sk, dk);
+      const fresh = slot < 0;
+      if (fresh) slot = pairs.add(flow.srcAddr, flow.dstAddr, sk, dk, tickMs);
+      const f = pairs.fields;
+      const b = slot * STRIDE;
+      if (!fresh) f[b + F_TOUCHED] = 1;
+      f[b + F_SEEN] = tickMs;
+      const start = flow.startMs;
+      const end = flow.endMs >= start ? flow.endMs : start;
+      const n = f[b + F_N] as number;
       if (
-        p.n > 0 &&
-        flow.srcPort === p.lastSrcPort &&
-        dp === p.lastDstPort &&
-        proto === p.lastProto &&
-        flow.startMs >= p.lastStartMs &&
-        flow.startMs <= p.lastEndMs + CONTINUATION_GAP_MS
+        n > 0 &&
+        flow.srcPort === f[b + F_LAST_SRC_PORT] &&
+        dp === f[b + F_LAST_DST_PORT] &&
+        proto === f[b + F_LAST_PROTO] &&
+        start >= (f[b + F_LAST_START] as number) &&
+        start <= (f[b + F_LAST_END] as number) + CONTINUATION_GAP_MS
       ) {
-        p.bytes[p.lastIndex] = (p.bytes[p.lastIndex] as number) + flow.bytes;
-        if (end > p.lastEndMs) p.lastEndMs = end;
+        pairs.addBytes(slot, f[b + F_LAST_INDEX] as number, flow.bytes);
+        if (end > (f[b + F_LAST_END] as number)) f[b + F_LAST_END] = end;
         return;
       }
-      if (p.n === 0 || flow.startMs < p.firstMs) p.firstMs = flow.startMs;
-      if (p.n === 0 || flow.startMs > p.newestMs) p.newestMs = flow.startMs;
-      p.push(flow.startMs, flow.bytes);
-      p.lastSrcPort = flow.srcPort;
-      p.lastDstPort = dp;
-      p.lastProto = proto;
-      p.lastStartMs = flow.startMs;
-      p.lastEndMs = end;
-      p.dirty = true;
+      if (n === 0 || start < (f[b + F_FIRST] as number)) f[b + F_FIRST] = start;
+      if (n === 0 || start > (f[b + F_NEWEST] as number)) f[b + F_NEWEST] = start;
+      pairs.push(slot, start, flow.bytes);
+      f[b + F_LAST_SRC_PORT] = flow.srcPort;
+      f[b + F_LAST_DST_PORT] = dp;
+      f[b + F_LAST_PROTO] = proto;
+      f[b + F_LAST_START] = start;
+      f[b + F_LAST_END] = end;
+      f[b + F_DIRTY] = 1;
     },
 
     /** Scores pairs with new connections, reports beacons; drops pairs idle for IDLE_MS of ingest time. O(pairs). */
     tick(nowMs: number): void {
       tickMs = nowMs;
-      ring.forEach((p) => {
-        if (p.dirty && p.n >= minConnections) {
-          p.dirty = false;
-          evaluate(p);
+      const f = pairs.fields;
+      pairs.forEach((slot) => {
+        const b = slot * STRIDE;
+        if (f[b + F_DIRTY] === 1 && (f[b + F_N] as number) >= minConnections) {
+          f[b + F_DIRTY] = 0;
+          evaluate(slot);
         }
-        if (isIdle(p, nowMs, IDLE_MS)) {
-          ring.remove(p);
-          forget(p);
-        }
+        // clock-ring.ts's isIdle: a pair still NOT_SEEN (touched before the first tick) is stamped now and kept
+        const seen = f[b + F_SEEN] as number;
+        if (seen === NOT_SEEN) f[b + F_SEEN] = nowMs;
+        else if (seen < nowMs - IDLE_MS) pairs.remove(slot);
       });
-      stats.flush(ring.size);
+      stats.evicted(pairs.evictions);
+      pairs.evictions = 0;
+      stats.flush(pairs.size);
     },
 
     size(): number {
-      return ring.size;
+      return pairs.size;
     },
   };
 }

@@ -128,9 +128,9 @@ export class DetectorStats {
     metrics.describe(TRACKED_METRIC, 'gauge', 'Detector state entries currently tracked.');
   }
 
-  /** Counts one eviction (flushed on the next flush()). O(1), no allocation. */
-  evicted(): void {
-    this.pendingEvictions++;
+  /** Counts n evictions (default one; flushed on the next flush()). O(1), no allocation. */
+  evicted(n = 1): void {
+    this.pendingEvictions += n;
   }
 
   /** Publishes pending evictions and the current tracked size. Called from tick(). */

@@ -1,0 +1,282 @@
+/**
+ * The beaconing detector's (source, destination) pair table, in typed arrays.
+ *
+ * Why: the benchmark's home network has more outbound pairs than the table holds, so nearly
+ * every outbound flow evicts a pair. With one object per pair that meant reaching the evicted
+ * object, its boxed number fields and its rings, scattered over the heap; here a pair is a
+ * slot number, its numeric fields one STRIDE-double record in `fields` (two cache lines), and
+ * its first INLINE_RING connections an inline block of `small`, so an eviction rewrites one
+ * record and touches nothing else.
+ *
+ * Rules:
+ * - At most `capacity` pairs. add() to a full table first evicts one by the CLOCK rule, exactly
+ *   as clock-ring.ts does (same hand, same slot reuse order: freed slots last-in first-out,
+ *   then new slots in order), and counts it in `evictions`. A pair's F_TOUCHED is set by the
+ *   owner on every hit after the one that created it; the hand clears it.
+ * - Pairs of two canonical IPv4 addresses are found by their two numbers (IntMap); any other
+ *   pair by text (source -> destination Maps), and only those keep their text (an IPv4 pair's
+ *   text is its numbers' dotted quads: canonical text and number map one to one).
+ * - Connections: a ring of (start ms, bytes) per pair, the most recent `ringSize` kept. The
+ *   first INLINE_RING live inline; a pair with more gets its own Float64Array, grown by
+ *   doubling up to ringSize and released when the slot is reused or removed. The own rings
+ *   of all pairs together hold at most `ringBudget` connections: a ring that would grow past
+ *   the budget stays at its size (keeping its most recent connections, fewer than ringSize).
+ * - Memory: (STRIDE + 2 INLINE_RING) × 8 = 256 bytes per slot, allocated as the table fills
+ *   (doubling), the IntMap (at most 64 bytes per pair) and at most 16 bytes × ringBudget for
+ *   the own rings.
+ * - Every operation is O(1) amortised except forEach (O(slots)); nothing allocates except
+ *   table growth, ring growth and a text pair's Map entries.
+ */
+import { ipv4IntToText } from '../flow/ip-text.js';
+import { IntMap } from './int-map.js';
+
+/** Field offsets of a slot's record (fields[slot * STRIDE + F_*]). */
+export const F_SRC_KEY = 0;
+export const F_DST_KEY = 1;
+/** Ingest time of the last tick before the pair was last touched (clock-ring.ts's seenMs). */
+export const F_SEEN = 2;
+/** 1 when hit since the CLOCK hand last passed. */
+export const F_TOUCHED = 3;
+/** Ring: index of the oldest connection, number held, index of the newest. */
+export const F_START = 4;
+export const F_N = 5;
+export const F_LAST_INDEX = 6;
+/** 1 when connections were added since the pair was last scored. */
+export const F_DIRTY = 7;
+/** The newest connection's ports, protocol, start and end. */
+export const F_LAST_SRC_PORT = 8;
+export const F_LAST_DST_PORT = 9;
+export const F_LAST_PROTO = 10;
+export const F_LAST_START = 11;
+export const F_LAST_END = 12;
+/** Earliest and latest connection start seen since the pair was tracked. */
+export const F_FIRST = 13;
+export const F_NEWEST = 14;
+/** Flow time of the newest connection when a finding was raised. */
+export const F_REPORTED = 15;
+export const STRIDE = 16;
+/** Connections held inline per slot before a pair gets a ring of its own. */
+export const INLINE_RING = 8;
+
+const MIN_SLOTS = 64;
+
+/** A bounded table of beaconing pairs (see module rules). */
+export class BeaconPairs {
+  /** Every slot's record; replaced when the table grows, so re-read it after add(). */
+  fields = new Float64Array(MIN_SLOTS * STRIDE);
+  /** Pairs evicted since the owner last reset this. */
+  evictions = 0;
+  private small = new Float64Array(MIN_SLOTS * INLINE_RING * 2);
+  private readonly big: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(MIN_SLOTS).fill(undefined);
+  private readonly text: (string | undefined)[] = new Array<string | undefined>(2 * MIN_SLOTS).fill(undefined);
+  private live = new Uint8Array(MIN_SLOTS);
+  private readonly free: number[] = [];
+  private readonly v4 = new IntMap<number>();
+  private readonly bySrc = new Map<string, Map<string, number>>();
+  /** Slots ever used (the high-water mark), pairs held, the CLOCK hand. */
+  private used = 0;
+  private count = 0;
+  private hand = 0;
+
+  /** Connections the own rings can hold now (see ringBudget). */
+  private ringRoom: number;
+
+  /**
+   * capacity: the most pairs ever held (>= 1); ringSize: connections kept per pair (>=
+   * INLINE_RING); ringBudget: connections all own rings hold together at most.
+   */
+  constructor(
+    readonly capacity: number,
+    readonly ringSize: number,
+    readonly ringBudget: number,
+  ) {
+    this.ringRoom = ringBudget;
+    if (!(capacity >= 1)) throw new RangeError('BeaconPairs capacity must be >= 1');
+    if (!(ringSize >= INLINE_RING)) throw new RangeError(`BeaconPairs ring size must be >= ${INLINE_RING}`);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The slot of the pair (src, dst) whose ipv4Key numbers are (sk, dk), or -1. */
+  find(src: string, dst: string, sk: number, dk: number): number {
+    const s = sk >= 0 && dk >= 0 ? this.v4.get(sk, dk) : this.bySrc.get(src)?.get(dst);
+    return s === undefined ? -1 : s;
+  }
+
+  /** Adds the absent pair (src, dst), evicting one when full; returns its slot, untouched, empty, seen at seenMs. */
+  add(src: string, dst: string, sk: number, dk: number, seenMs: number): number {
+    if (this.count >= this.capacity) {
+      this.remove(this.victim());
+      this.evictions++;
+    }
+    let s = this.free.pop();
+    if (s === undefined) {
+      s = this.used++;
+      if (s >= this.live.length) this.grow();
+    }
+    this.live[s] = 1;
+    this.count++;
+    const f = this.fields;
+    const b = s * STRIDE;
+    f.fill(0, b, b + STRIDE);
+    f[b + F_SRC_KEY] = sk;
+    f[b + F_DST_KEY] = dk;
+    f[b + F_SEEN] = seenMs;
+    f[b + F_LAST_INDEX] = -1;
+    f[b + F_LAST_SRC_PORT] = -1;
+    f[b + F_LAST_DST_PORT] = -1;
+    f[b + F_LAST_PROTO] = -1;
+    f[b + F_REPORTED] = Number.NEGATIVE_INFINITY;
+    if (sk >= 0 && dk >= 0) this.v4.set(sk, dk, s);
+    else {
+      this.text[2 * s] = src;
+      this.text[2 * s + 1] = dst;
+      let inner = this.bySrc.get(src);
+      if (inner === undefined) {
+        inner = new Map();
+        this.bySrc.set(src, inner);
+      }
+      inner.set(dst, s);
+    }
+    return s;
+  }
+
+  /** Removes the pair in slot s (no-op for a free slot). */
+  remove(s: number): void {
+    if (this.live[s] !== 1) return;
+    const b = s * STRIDE;
+    const sk = this.fields[b + F_SRC_KEY] as number;
+    const dk = this.fields[b + F_DST_KEY] as number;
+    if (sk >= 0 && dk >= 0) this.v4.delete(sk, dk);
+    else {
+      const src = this.text[2 * s] as string;
+      const inner = this.bySrc.get(src);
+      if (inner !== undefined) {
+        inner.delete(this.text[2 * s + 1] as string);
+        if (inner.size === 0) this.bySrc.delete(src);
+      }
+      this.text[2 * s] = undefined;
+      this.text[2 * s + 1] = undefined;
+    }
+    const ring = this.big[s];
+    if (ring !== undefined) {
+      this.ringRoom += ring.length >> 1;
+      this.big[s] = undefined;
+    }
+    this.live[s] = 0;
+    this.free.push(s);
+    this.count--;
+  }
+
+  /** Source and destination text of the pair in slot s. */
+  src(s: number): string {
+    const k = this.fields[s * STRIDE + F_SRC_KEY] as number;
+    return k >= 0 && (this.fields[s * STRIDE + F_DST_KEY] as number) >= 0 ? ipv4IntToText(k) : (this.text[2 * s] as string);
+  }
+
+  dst(s: number): string {
+    const k = this.fields[s * STRIDE + F_DST_KEY] as number;
+    return k >= 0 && (this.fields[s * STRIDE + F_SRC_KEY] as number) >= 0 ? ipv4IntToText(k) : (this.text[2 * s + 1] as string);
+  }
+
+  /** Appends a connection to slot s, overwriting the oldest once ringSize are held. O(1) amortised. */
+  push(s: number, t: number, bytes: number): void {
+    const f = this.fields;
+    const b = s * STRIDE;
+    let ring = this.big[s];
+    let len = ring === undefined ? INLINE_RING : ring.length >> 1;
+    let n = f[b + F_N] as number;
+    let start = f[b + F_START] as number;
+    const size = Math.min(2 * len, this.ringSize);
+    if (n === len && len < this.ringSize && size - (ring === undefined ? 0 : len) <= this.ringRoom) {
+      this.ringRoom -= size - (ring === undefined ? 0 : len);
+      const grown = new Float64Array(2 * size);
+      for (let i = 0; i < n; i++) {
+        const j = (start + i) % len;
+        grown[2 * i] = this.timeAt(s, j);
+        grown[2 * i + 1] = this.bytesAt(s, j);
+      }
+      this.big[s] = ring = grown;
+      start = 0;
+      len = size;
+    }
+    let idx: number;
+    if (n < len) {
+      idx = (start + n) % len;
+      n++;
+    } else {
+      idx = start;
+      start = (start + 1) % len;
+    }
+    const arr = ring ?? this.small;
+    const o = ring === undefined ? s * INLINE_RING * 2 + 2 * idx : 2 * idx;
+    arr[o] = t;
+    arr[o + 1] = bytes;
+    f[b + F_N] = n;
+    f[b + F_START] = start;
+    f[b + F_LAST_INDEX] = idx;
+  }
+
+  /** Adds bytes to connection idx of slot s (an active-timeout continuation). */
+  addBytes(s: number, idx: number, bytes: number): void {
+    const ring = this.big[s];
+    const arr = ring ?? this.small;
+    const o = (ring === undefined ? s * INLINE_RING * 2 : 0) + 2 * idx + 1;
+    arr[o] = (arr[o] as number) + bytes;
+  }
+
+  /** Copies slot s's connections (any order) into times/bytes; returns how many. */
+  copyTo(s: number, times: Float64Array, bytes: Float64Array): number {
+    const n = this.fields[s * STRIDE + F_N] as number;
+    for (let i = 0; i < n; i++) {
+      times[i] = this.timeAt(s, i);
+      bytes[i] = this.bytesAt(s, i);
+    }
+    return n;
+  }
+
+  /** Calls fn for every pair's slot in slot order; fn may remove the pair it is given (and only that one). */
+  forEach(fn: (s: number) => void): void {
+    const n = this.used;
+    for (let s = 0; s < n; s++) if (this.live[s] === 1) fn(s);
+  }
+
+  private timeAt(s: number, i: number): number {
+    const ring = this.big[s];
+    return (ring === undefined ? this.small[s * INLINE_RING * 2 + 2 * i] : ring[2 * i]) as number;
+  }
+
+  private bytesAt(s: number, i: number): number {
+    const ring = this.big[s];
+    return (ring === undefined ? this.small[s * INLINE_RING * 2 + 2 * i + 1] : ring[2 * i + 1]) as number;
+  }
+
+  /** The CLOCK victim of a full table (skipping, and un-marking, touched pairs). */
+  private victim(): number {
+    const f = this.fields;
+    // Full, so every used slot is live. Bounded: after one lap every mark is cleared.
+    for (;;) {
+      const s = this.hand;
+      this.hand = s + 1 === this.capacity ? 0 : s + 1;
+      if (f[s * STRIDE + F_TOUCHED] === 1) f[s * STRIDE + F_TOUCHED] = 0;
+      else return s;
+    }
+  }
+
+  private grow(): void {
+    const slots = Math.min(this.live.length * 2, Math.max(this.capacity, MIN_SLOTS));
+    const fields = new Float64Array(slots * STRIDE);
+    fields.set(this.fields);
+    this.fields = fields;
+    const small = new Float64Array(slots * INLINE_RING * 2);
+    small.set(this.small);
+    this.small = small;
+    const live = new Uint8Array(slots);
+    live.set(this.live);
+    this.live = live;
+    while (this.big.length < slots) this.big.push(undefined);
+    while (this.text.length < 2 * slots) this.text.push(undefined);
+  }
+}
