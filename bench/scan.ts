@@ -10,6 +10,7 @@
  * nmap as its own process, as a user would run each.
  */
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { parsePortSpec } from '../src/config/fields.js';
 import { DEFAULT_SCAN_PORTS } from '../src/config/schema.js';
@@ -64,7 +65,7 @@ export interface ScanBenchResult {
   hosts: number;
   ports: number;
   openPorts: number;
-  portScan: { homesecMs: number; nmapMs: number; sameOpenPorts: boolean };
+  portScan: { homesecMs: number; nmapMs: number; sameOpenPorts: boolean; homesecRounds: number[]; nmapRounds: number[] };
   services: { homesecMs: number; nmapMs: number; homesec: { product: number; version: number }; nmap: { product: number; version: number } };
 }
 
@@ -122,7 +123,7 @@ export async function scanBench(rounds: number, hostCount = 64): Promise<ScanBen
       hosts: ips.length,
       ports: ports.length,
       openPorts: [...hOpen.values()].reduce((n, p) => n + p.length, 0),
-      portScan: { homesecMs: median(hTimes), nmapMs: median(nTimes), sameOpenPorts: openSets(hOpen) === openSets(nOpen) },
+      portScan: { homesecMs: median(hTimes), nmapMs: median(nTimes), sameOpenPorts: openSets(hOpen) === openSets(nOpen), homesecRounds: hTimes, nmapRounds: nTimes },
       services: {
         homesecMs: hs.ms,
         nmapMs: nv.ms,
@@ -137,7 +138,8 @@ export async function scanBench(rounds: number, hostCount = 64): Promise<ScanBen
 
 /** Prints the scanner section of `npm run bench`. */
 export async function printScanBench(quick: boolean): Promise<void> {
-  console.log('\n## Active scanner: 64 namespace hosts with real services, default 47 ports\n');
+  console.log(`\n## Active scanner: 64 namespace hosts with real services, the default ${parsePortSpec(DEFAULT_SCAN_PORTS).length} ports\n`);
+  const load0 = loadavg()[0]!.toFixed(2);
   const r = await scanBench(quick ? 1 : 7, quick ? 16 : 64);
   if (!r) return;
   const ratio = (a: number, b: number) => `${(b / a).toFixed(1)}x`;
@@ -150,4 +152,6 @@ export async function printScanBench(quick: boolean): Promise<void> {
   console.log(
     `| (b) service identification (homesec cycle vs -sV --version-light) | ${(r.services.homesecMs / 1000).toFixed(2)} s | ${(r.services.nmapMs / 1000).toFixed(2)} s | ${ratio(r.services.homesecMs, r.services.nmapMs)} | products named: homesec ${r.services.homesec.product} (with version ${r.services.homesec.version}), nmap ${r.services.nmap.product} (with version ${r.services.nmap.version}) |`,
   );
+  const ms = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
+  console.log(`\n(a) rounds in order, ms — homesec: ${ms(r.portScan.homesecRounds)}; nmap: ${ms(r.portScan.nmapRounds)}; 1-minute load average ${load0} before, ${loadavg()[0]!.toFixed(2)} after`);
 }
