@@ -13,22 +13,25 @@
  *   as clock-ring.ts does (same hand, same slot reuse order: freed slots last-in first-out,
  *   then new slots in order), and counts it in `evictions`. A pair's F_TOUCHED is set by the
  *   owner on every hit after the one that created it; the hand clears it.
- * - Pairs of two canonical IPv4 addresses are found by their two numbers (IntMap); any other
- *   pair by text (source -> destination Maps), and only those keep their text (an IPv4 pair's
- *   text is its numbers' dotted quads: canonical text and number map one to one).
+ * - Pairs of two canonical IPv4 addresses are found by their two numbers through a compact
+ *   index (open addressing, linear probing, at most half full: 4 bytes a cell holding the
+ *   slot and 12 bits of the hash, so a probe reads the index and then only the record of a
+ *   likely match, which the caller reads next anyway); any other pair by text (source ->
+ *   destination Maps), and only those keep their text (an IPv4 pair's text is its numbers'
+ *   dotted quads: canonical text and number map one to one).
  * - Connections: a ring of (start ms, bytes) per pair, the most recent `ringSize` kept. The
  *   first INLINE_RING live inline; a pair with more gets its own Float64Array, grown by
  *   doubling up to ringSize and released when the slot is reused or removed. The own rings
  *   of all pairs together hold at most `ringBudget` connections: a ring that would grow past
  *   the budget stays at its size (keeping its most recent connections, fewer than ringSize).
  * - Memory: (STRIDE + 2 INLINE_RING) × 8 = 256 bytes per slot, allocated as the table fills
- *   (doubling), the IntMap (at most 64 bytes per pair) and at most 16 bytes × ringBudget for
- *   the own rings.
+ *   (doubling), the index (8 to 16 bytes per slot) and at most 16 bytes × ringBudget for the
+ *   own rings.
  * - Every operation is O(1) amortised except forEach (O(slots)); nothing allocates except
  *   table growth, ring growth and a text pair's Map entries.
  */
 import { ipv4IntToText } from '../flow/ip-text.js';
-import { IntMap } from './int-map.js';
+import { mixPair } from './int-map.js';
 
 /** Field offsets of a slot's record (fields[slot * STRIDE + F_*]). */
 export const F_SRC_KEY = 0;
@@ -59,6 +62,10 @@ export const STRIDE = 16;
 export const INLINE_RING = 8;
 
 const MIN_SLOTS = 64;
+/** Index cells: slot + 1 in the low SLOT_BITS bits (0 = empty), hash bits above. */
+const SLOT_BITS = 20;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const TAG_MASK = ~SLOT_MASK >>> 0;
 
 /** A bounded table of beaconing pairs (see module rules). */
 export class BeaconPairs {
@@ -71,7 +78,9 @@ export class BeaconPairs {
   private readonly text: (string | undefined)[] = new Array<string | undefined>(2 * MIN_SLOTS).fill(undefined);
   private live = new Uint8Array(MIN_SLOTS);
   private readonly free: number[] = [];
-  private readonly v4 = new IntMap<number>();
+  /** The IPv4 pairs' index (see module rules): at least twice as many cells as slots. */
+  private index = new Uint32Array(2 * MIN_SLOTS);
+  private mask = 2 * MIN_SLOTS - 1;
   private readonly bySrc = new Map<string, Map<string, number>>();
   /** Slots ever used (the high-water mark), pairs held, the CLOCK hand. */
   private used = 0;
@@ -91,7 +100,7 @@ export class BeaconPairs {
     readonly ringBudget: number,
   ) {
     this.ringRoom = ringBudget;
-    if (!(capacity >= 1)) throw new RangeError('BeaconPairs capacity must be >= 1');
+    if (!(capacity >= 1 && capacity < SLOT_MASK)) throw new RangeError(`BeaconPairs capacity must be 1..${SLOT_MASK - 1}`);
     if (!(ringSize >= INLINE_RING)) throw new RangeError(`BeaconPairs ring size must be >= ${INLINE_RING}`);
   }
 
@@ -101,7 +110,8 @@ export class BeaconPairs {
 
   /** The slot of the pair (src, dst) whose ipv4Key numbers are (sk, dk), or -1. */
   find(src: string, dst: string, sk: number, dk: number): number {
-    const s = sk >= 0 && dk >= 0 ? this.v4.get(sk, dk) : this.bySrc.get(src)?.get(dst);
+    if (sk >= 0 && dk >= 0) return this.findV4(sk, dk);
+    const s = this.bySrc.get(src)?.get(dst);
     return s === undefined ? -1 : s;
   }
 
@@ -129,7 +139,7 @@ export class BeaconPairs {
     f[b + F_LAST_DST_PORT] = -1;
     f[b + F_LAST_PROTO] = -1;
     f[b + F_REPORTED] = Number.NEGATIVE_INFINITY;
-    if (sk >= 0 && dk >= 0) this.v4.set(sk, dk, s);
+    if (sk >= 0 && dk >= 0) this.indexV4(s);
     else {
       this.text[2 * s] = src;
       this.text[2 * s + 1] = dst;
@@ -149,7 +159,7 @@ export class BeaconPairs {
     const b = s * STRIDE;
     const sk = this.fields[b + F_SRC_KEY] as number;
     const dk = this.fields[b + F_DST_KEY] as number;
-    if (sk >= 0 && dk >= 0) this.v4.delete(sk, dk);
+    if (sk >= 0 && dk >= 0) this.unindexV4(s);
     else {
       const src = this.text[2 * s] as string;
       const inner = this.bySrc.get(src);
@@ -243,6 +253,53 @@ export class BeaconPairs {
     for (let s = 0; s < n; s++) if (this.live[s] === 1) fn(s);
   }
 
+  /** The slot of the IPv4 pair (sk, dk), or -1. */
+  private findV4(sk: number, dk: number): number {
+    const h = mixPair(sk, dk);
+    const tag = (h & TAG_MASK) >>> 0;
+    const index = this.index;
+    const mask = this.mask;
+    const f = this.fields;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const c = index[i] as number;
+      if (c === 0) return -1;
+      if (((c & TAG_MASK) >>> 0) !== tag) continue;
+      const s = (c & SLOT_MASK) - 1;
+      if (f[s * STRIDE + F_SRC_KEY] === sk && f[s * STRIDE + F_DST_KEY] === dk) return s;
+    }
+  }
+
+  /** Enters IPv4 slot s (absent from the index; its keys already in its record). */
+  private indexV4(s: number): void {
+    const h = mixPair(this.fields[s * STRIDE + F_SRC_KEY] as number, this.fields[s * STRIDE + F_DST_KEY] as number);
+    let i = h & this.mask;
+    while (this.index[i] !== 0) i = (i + 1) & this.mask;
+    this.index[i] = ((h & TAG_MASK) | (s + 1)) >>> 0;
+  }
+
+  /** Removes IPv4 slot s from the index (backward-shift deletion, as int-map.ts). */
+  private unindexV4(s: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    const f = this.fields;
+    let i = mixPair(f[s * STRIDE + F_SRC_KEY] as number, f[s * STRIDE + F_DST_KEY] as number) & mask;
+    while (((index[i] as number) & SLOT_MASK) !== s + 1) i = (i + 1) & mask;
+    let hole = i;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const c = index[j] as number;
+      if (c === 0) break;
+      const o = ((c & SLOT_MASK) - 1) * STRIDE;
+      const home = mixPair(f[o + F_SRC_KEY] as number, f[o + F_DST_KEY] as number) & mask;
+      if (hole <= j ? home <= hole || home > j : home <= hole && home > j) {
+        index[hole] = c;
+        hole = j;
+      }
+    }
+    index[hole] = 0;
+  }
+
   private timeAt(s: number, i: number): number {
     const ring = this.big[s];
     return (ring === undefined ? this.small[s * INLINE_RING * 2 + 2 * i] : ring[2 * i]) as number;
@@ -278,5 +335,14 @@ export class BeaconPairs {
     this.live = live;
     while (this.big.length < slots) this.big.push(undefined);
     while (this.text.length < 2 * slots) this.text.push(undefined);
+    // re-index the IPv4 pairs in a table of at least twice as many cells as slots
+    let cells = this.index.length;
+    while (cells < 2 * slots) cells *= 2;
+    if (cells === this.index.length) return;
+    this.index = new Uint32Array(cells);
+    this.mask = cells - 1;
+    for (let s = 0; s < this.used; s++) {
+      if (this.live[s] === 1 && (fields[s * STRIDE + F_SRC_KEY] as number) >= 0 && (fields[s * STRIDE + F_DST_KEY] as number) >= 0) this.indexV4(s);
+    }
   }
 }

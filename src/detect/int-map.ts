@@ -25,8 +25,8 @@ function mix(k: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Hash of a key pair. */
-function mixPair(a: number, b: number): number {
+/** Hash of a key pair (also for tables that keep their keys elsewhere, as beacon-pairs.ts). */
+export function mixPair(a: number, b: number): number {
   return mix(a ^ Math.imul(b ^ (b >>> 15), 0x9e3779b1));
 }
 
