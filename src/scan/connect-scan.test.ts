@@ -1,28 +1,18 @@
-import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedLoopbackPorts, listenLoopback, type LoopbackListeners } from '../../test/support/loopback-ports.js';
 import { connectProbe, connectScan, RttEstimator } from './connect-scan.js';
 
-let servers: Server[] = [];
-const openPorts: number[] = [];
+let listeners: LoopbackListeners;
+let openPorts: number[] = [];
 let closedPort = 0;
 
 beforeAll(async () => {
-  for (let i = 0; i < 3; i++) {
-    const s = createServer((c) => c.destroy());
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    servers.push(s);
-    openPorts.push((s.address() as { port: number }).port);
-  }
-  const tmp = createServer();
-  await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
-  closedPort = (tmp.address() as { port: number }).port;
-  await new Promise((r) => tmp.close(r));
+  listeners = await listenLoopback(3);
+  openPorts = listeners.ports;
+  [closedPort] = (await closedLoopbackPorts(1)) as [number];
 });
 
-afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  servers = [];
-});
+afterAll(() => listeners.close());
 
 describe('connect scan on loopback', () => {
   it('classifies open and closed ports', async () => {

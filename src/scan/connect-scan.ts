@@ -80,6 +80,17 @@ export interface ConnectScanOptions {
   retries: number;
   concurrency: number;
   hostConcurrency: number;
+  /**
+   * Work shared with other threads (parallel-connect-scan.ts) that scan the same hosts and
+   * ports: the hosts are dealt round-robin into `sharedCursor.length` shards, and element s of
+   * this Int32Array on a SharedArrayBuffer is the next unclaimed probe of shard s (port-major).
+   * A thread claims probes from its own shard `shard` first — each namespace/host stays on one
+   * core while there is work — then from the other shards, so a thread that falls behind
+   * (descheduled, slower hosts) leaves its rest to the others. Without it the scan does every
+   * probe itself.
+   */
+  sharedCursor?: Int32Array;
+  shard?: number;
   /** How each probe connects: 'native' (default; Node's TCP handle when available, see tcp-dial.ts) or 'socket' (net.Socket). */
   dialer?: 'native' | 'socket';
   signal?: AbortSignal;
@@ -98,7 +109,13 @@ export interface PortScanResult {
   rttMs?: number;
 }
 
-/** Scans `ports` on every host; resolves with one result per host (ports sorted). */
+/** Probes a thread claims from a shared cursor at a time. */
+const CLAIM = 8;
+
+/**
+ * Scans `ports` on every host; resolves with one result per host (ports sorted). With
+ * `sharedCursor`, only the probes this thread claimed are in the results.
+ */
 export function connectScan(hosts: readonly string[], opts: ConnectScanOptions): Promise<Map<string, PortScanResult>> {
   return new Promise((resolve) => {
     interface HostState {
@@ -138,12 +155,35 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
       waiting: [],
     }));
     // Port-major order: every host gets its first port before any host gets its second.
-    const queue: Task[] = [];
-    for (const port of opts.ports) for (const h of states) queue.push({ h, port, attempt: 0 });
-    let qi = 0;
+    // Probe i of a shard is port ports[i / hosts] on its host i % hosts; [next, end) is the
+    // current claim, order[k] the shard it is from (own shard first).
+    const planned = opts.ports.length * states.length;
+    const cursor = opts.sharedCursor;
+    const n = cursor ? cursor.length : 1;
+    const shards = Array.from({ length: n }, (_, sh) => states.filter((_, i) => i % n === sh));
+    const order = Array.from({ length: n }, (_, k) => ((opts.shard ?? 0) + k) % n);
+    let k = 0;
+    let next = 0;
+    let end = cursor ? 0 : planned;
+    let exhausted = planned === 0;
+    const nextTask = (): Task | undefined => {
+      while (next >= end) {
+        if (!cursor || k >= n) {
+          exhausted = true;
+          return undefined;
+        }
+        const sh = order[k]!;
+        next = Atomics.add(cursor, sh, CLAIM);
+        end = Math.min(next + CLAIM, opts.ports.length * shards[sh]!.length);
+        if (next >= end) k++;
+      }
+      const hs = shards[order[k]!]!;
+      const i = next++;
+      return { h: hs[i % hs.length]!, port: opts.ports[Math.floor(i / hs.length)]!, attempt: 0 };
+    };
     const flights = new Set<Flight>();
     let done = 0;
-    let total = queue.length;
+    let total = planned;
     let finished = false;
 
     const complete = (f: Flight, outcome: ProbeOutcome): void => {
@@ -179,9 +219,10 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
     };
 
     const pump = (): void => {
-      if (opts.signal?.aborted) qi = queue.length;
-      while (flights.size < opts.concurrency && qi < queue.length) {
-        const task = queue[qi++]!;
+      if (opts.signal?.aborted) exhausted = true;
+      while (flights.size < opts.concurrency && !exhausted) {
+        const task = nextTask();
+        if (!task) break;
         if (task.h.inflight >= opts.hostConcurrency) task.h.waiting.push(task);
         else launch(task);
       }
@@ -194,7 +235,7 @@ export function connectScan(hosts: readonly string[], opts: ConnectScanOptions):
           }
         }
       }
-      if (flights.size === 0 && qi >= queue.length && !finished) finish();
+      if (flights.size === 0 && exhausted && !finished) finish();
     };
 
     // One sweep timer for every deadline instead of a timer per probe.

@@ -1,12 +1,15 @@
 /**
  * The connect scan spread over worker threads. Rules: hosts are dealt round-robin into one
- * shard per worker (a host lives in one shard, so hostConcurrency still holds per host) and
- * the overall concurrency is divided between shards; results are merged into one map in
- * target order and progress is summed. Workers are created on first use, unref'd (they
- * never keep the process alive) and ended by close(). Small scans (fewer hosts than
- * `minHostsPerWorker`), or a pool of zero, run in this thread. Besides using every
- * core, this keeps tens of thousands of socket callbacks off the main event loop, which
- * also runs the flow collector.
+ * shard per worker, and each shard's probes (port-major) are claimed a few at a time from a
+ * cursor in shared memory: a worker scans its own shard first (so each host stays on one
+ * core, which measured faster than all workers probing all hosts) and then helps with the
+ * others' rest, so the scan no longer waits for a worker that was descheduled or met slower
+ * hosts. Overall concurrency and hostConcurrency are divided between workers (at least 1
+ * each); partial results are merged into one map in target order and progress is summed.
+ * Workers are created on first use, unref'd (they never keep the process alive) and ended by
+ * close(). Small scans (fewer hosts than `minHostsPerWorker` per worker), or a pool of zero,
+ * run in this thread. Besides using every core, this keeps tens of thousands of socket
+ * callbacks off the main event loop, which also runs the flow collector.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +29,30 @@ function startWorker(): Worker {
   const ts = new URL('./connect-scan-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(ts)}); });`;
   return new Worker(boot, { eval: true });
+}
+
+/** One result per host from the workers' partial results: port lists joined and sorted, RTTs averaged. */
+export function mergeResults(hosts: readonly string[], parts: PortScanResult[][]): Map<string, PortScanResult> {
+  const out = new Map<string, PortScanResult>(hosts.map((ip) => [ip, { ip, open: [], closed: [], filtered: [], unreachable: false }]));
+  const rtts = new Map<string, number[]>();
+  for (const r of parts.flat()) {
+    const m = out.get(r.ip);
+    if (!m) continue;
+    m.open.push(...r.open);
+    m.closed.push(...r.closed);
+    m.filtered.push(...r.filtered);
+    m.unreachable ||= r.unreachable;
+    if (r.rttMs !== undefined) rtts.set(r.ip, [...(rtts.get(r.ip) ?? []), r.rttMs]);
+  }
+  const sort = (a: number[]) => a.sort((x, y) => x - y);
+  for (const m of out.values()) {
+    sort(m.open);
+    sort(m.closed);
+    sort(m.filtered);
+    const r = rtts.get(m.ip);
+    if (r) m.rttMs = Math.round((r.reduce((a, x) => a + x, 0) / r.length) * 1000) / 1000;
+  }
+  return out;
 }
 
 /** Creates a pool of `workers` threads (0 = scan in this thread). */
@@ -73,23 +100,28 @@ export function createParallelConnectScan(workers: number, minHostsPerWorker = 4
     async scan(hosts, opts) {
       const n = Math.min(workers, Math.floor(hosts.length / minHostsPerWorker));
       if (n < 1) return connectScan(hosts, opts);
-      const shards: string[][] = Array.from({ length: n }, () => []);
-      hosts.forEach((h, i) => shards[i % n]!.push(h));
-      const progress = shards.map(() => ({ done: 0, total: 0 }));
-      const shardOpts = { ...opts, concurrency: Math.max(1, Math.floor(opts.concurrency / n)) };
-      const results = await Promise.all(
+      // Every worker gets the whole target list; its shard first, then what the others left.
+      const planned = hosts.length * opts.ports.length;
+      const progress = Array.from({ length: n }, () => ({ done: 0, total: planned }));
+      const shardOpts: ConnectScanOptions = {
+        ...opts,
+        concurrency: Math.max(1, Math.floor(opts.concurrency / n)),
+        hostConcurrency: Math.max(1, Math.floor(opts.hostConcurrency / n)),
+        sharedCursor: new Int32Array(new SharedArrayBuffer(4 * n)),
+      };
+      const parts = await Promise.all(
         ensure(n).map((w, i) =>
-          runShard(w, shards[i]!, shardOpts, (done, total) => {
+          runShard(w, [...hosts], { ...shardOpts, shard: i }, (done, total) => {
             progress[i] = { done, total };
+            // Each worker's total is the whole list plus the retries it added.
             opts.onProgress?.(
               progress.reduce((a, p) => a + p.done, 0),
-              progress.reduce((a, p) => a + p.total, 0),
+              progress.reduce((a, p) => a + p.total - planned, planned),
             );
           }),
         ),
       );
-      const byIp = new Map(results.flat().map((r) => [r.ip, r]));
-      return new Map(hosts.map((ip) => [ip, byIp.get(ip) ?? { ip, open: [], closed: [], filtered: [], unreachable: true }]));
+      return mergeResults(hosts, parts);
     },
     async close() {
       await Promise.all(pool.splice(0).map((w) => w.terminate()));
