@@ -39,8 +39,8 @@
  * - A pair keeps its last RING_SIZE connections (start time and bytes) in a ring that grows
  *   on demand from 8 entries; all pairs' rings beyond their first 8 entries hold at most
  *   RING_BUDGET connections together (a ring that would grow past that keeps its size and
- *   its most recent connections; RING_BUDGET is MAX_PAIRS × RING_SIZE of the 10,000-pair cap
- *   this table had before, so it only binds where that table would have evicted pairs).
+ *   its most recent connections). RING_BUDGET is what 10,000 pairs with full rings hold, so it
+ *   binds only when more than 10,000 pairs each have more than 8 connections at once.
  * - Scoring happens in tick(), only for pairs that got connections since they were last scored
  *   and have at least max(beacon_min_connections, 4) of them. score >= beacon_score_threshold
  *   raises a finding, at most once per pair per REPORT_INTERVAL_MS of flow time.
