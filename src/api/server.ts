@@ -12,6 +12,7 @@ import { HomesecError } from '../core/errors.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import { sampleProcessMemory } from '../core/process-metrics.js';
 
 export interface ApiConfig {
   web_host: string;
@@ -63,6 +64,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/health', async () => ({ status: 'ok', ...deps.health() }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', 'text/plain; version=0.0.4');
+    sampleProcessMemory(deps.metrics);
     return deps.metrics.render();
   });
   for (const r of deps.routes ?? []) r(app);
