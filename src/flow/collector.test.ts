@@ -11,6 +11,7 @@ import { createSilentLogger } from '../core/logger.js';
 import { createMetrics } from '../core/metrics.js';
 import { createCollector, normaliseExporter, type Collector, type CollectorOptions } from './collector.js';
 import { encodeV5 } from './encode/index.js';
+import { KEEP_BATCHES } from './receive-worker.js';
 import type { FlowRecord } from './types.js';
 
 const rec = (i: number): FlowRecord => ({
@@ -51,6 +52,19 @@ async function sendTo(port: number, host: string, bufs: Buffer[]): Promise<void>
   const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   for (const b of bufs) await new Promise<void>((r) => s.send(b, port, host, () => r()));
   s.close();
+}
+
+/** Sends `dgrams` to 127.0.0.1:port from a child process while this thread waits for it (execFileSync blocks). */
+function sendWhileBlocked(port: number, dgrams: readonly Buffer[]): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-collector-'));
+  try {
+    const file = path.join(dir, 'dgrams.json');
+    fs.writeFileSync(file, JSON.stringify(dgrams.map((d) => d.toString('base64'))));
+    const sender = `const d=require('node:dgram'),s=d.createSocket('udp4');const b=JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)},'utf8'));let i=0;const next=()=>i<b.length?s.send(Buffer.from(b[i++],'base64'),${port},'127.0.0.1',next):s.close();next();`;
+    execFileSync(process.execPath, ['-e', sender], { timeout: 20_000 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function settle(pred: () => boolean): Promise<void> {
@@ -142,16 +156,7 @@ describe('collector', () => {
     const kernelBefore = c.stats().kernelDrops ?? 0;
     const n = 200;
     const dgrams = encodeV5(Array.from({ length: 30 * n }, (_, i) => rec(i)), { sysUptimeMs: 100_000, unixMs: Date.UTC(2026, 10, 23, 8, 1, 0), sequence: 0 });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'homesec-collector-'));
-    try {
-      const file = path.join(dir, 'dgrams.json');
-      fs.writeFileSync(file, JSON.stringify(dgrams.map((d) => d.toString('base64'))));
-      // a child process sends everything while this thread waits for it (execFileSync blocks)
-      const sender = `const d=require('node:dgram'),s=d.createSocket('udp4');const b=JSON.parse(require('node:fs').readFileSync(${JSON.stringify(file)},'utf8'));let i=0;const next=()=>i<b.length?s.send(Buffer.from(b[i++],'base64'),${port},'127.0.0.1',next):s.close();next();`;
-      execFileSync(process.execPath, ['-e', sender], { timeout: 20_000 });
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    sendWhileBlocked(port, dgrams);
     const accounted = () => (c.stats().datagrams ?? 0) + c.stats().queueDrops + ((c.stats().kernelDrops ?? 0) - kernelBefore);
     await settle(() => accounted() === n);
     const s = c.stats();
@@ -159,5 +164,21 @@ describe('collector', () => {
     expect(s.queueDrops).toBeGreaterThan(0);
     expect(got).toHaveLength(30 * s.datagrams);
     expect(metrics.get('homesec_flow_dropped_total', { reason: 'queue_full' })).toBe(s.queueDrops);
+  });
+
+  it('gives the backlog buffers of a burst back once it is over (issue 11: memory returns to its baseline)', async () => {
+    // 16 buffers of 8 KiB: while this thread is blocked, a burst takes all of them
+    const { got, c, metrics } = make({}, { batchBytes: 8192, maxBatches: 16 });
+    await c.start();
+    const port = c.address?.port as number;
+    const dgrams = encodeV5(Array.from({ length: 30 * 200 }, (_, i) => rec(i)), { sysUptimeMs: 100_000, unixMs: Date.UTC(2026, 10, 23, 8, 1, 0), sequence: 0 });
+    sendWhileBlocked(port, dgrams);
+    await settle(() => (c.stats().receiveBuffers ?? 0) > KEEP_BATCHES);
+    expect(c.stats().receiveBuffers).toBeGreaterThan(KEEP_BATCHES);
+    // processed, then cut back within a few trim periods
+    for (let i = 0; i < 50 && (c.stats().receiveBuffers ?? 0) > KEEP_BATCHES; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(c.stats().receiveBuffers).toBeLessThanOrEqual(KEEP_BATCHES);
+    expect(metrics.get('homesec_flow_receive_buffers_released_total')).toBeGreaterThan(0);
+    expect(got.length).toBe(30 * c.stats().datagrams);
   });
 });

@@ -14,8 +14,10 @@
  * analyses or writes SQLite; the batches come back here in arrival order and each datagram
  * goes through handle() exactly as before. The backlog is bounded (RECEIVE_BATCHES buffers of
  * RECEIVE_BATCH_BYTES); a datagram arriving when all are waiting is dropped and counted
- * (queueDrops, homesec_flow_dropped_total{reason="queue_full"}). A receive thread that dies
- * is restarted. `receiveThread: false` reads the socket on this thread instead.
+ * (queueDrops, homesec_flow_dropped_total{reason="queue_full"}). Once a burst is over the
+ * receive thread frees the buffers it no longer needs and says so; this thread then runs one
+ * full garbage collection (core/reclaim.ts), so a flood's memory is given back. A receive
+ * thread that dies is restarted. `receiveThread: false` reads the socket on this thread instead.
  */
 
 const TEMPLATES_KEY = 'flow.templates';
@@ -30,6 +32,7 @@ import type { EventBus } from '../core/events.js';
 import type { Service } from '../core/lifecycle.js';
 import type { Log } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import { reclaimAfterBurst } from '../core/reclaim.js';
 import type { Store } from '../store/store.js';
 import { kvGet, kvSet } from '../store/kv.js';
 import { decodeDatagram } from './decode/index.js';
@@ -71,6 +74,8 @@ export interface CollectorStats {
   receiveBuffer: number | undefined;
   /** Datagrams the receive thread dropped because its whole backlog was waiting for this thread. */
   queueDrops: number;
+  /** Backlog buffers (RECEIVE_BATCH_BYTES each) the receive thread holds now, as it last said; undefined without one. */
+  receiveBuffers: number | undefined;
   templates: number;
 }
 
@@ -161,6 +166,7 @@ export function createCollector(
   let worker: Worker | undefined;
   let receiveBuffer: number | undefined;
   let queueDrops = 0;
+  let receiveBuffers: number | undefined;
   let running = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let address: Collector['address'];
@@ -291,6 +297,7 @@ export function createCollector(
 
   const onWorkerMessage = (w: Worker, m: FromReceiver): void => {
     if (m.kind === 'batch') {
+      receiveBuffers = m.pool;
       pending.push({ w, m });
       if (!drainScheduled) {
         drainScheduled = true;
@@ -298,6 +305,11 @@ export function createCollector(
       }
     } else if (m.kind === 'dropped') {
       countQueueDrops(m.dropped);
+    } else if (m.kind === 'idle') {
+      // a burst is over and its backlog buffers are freed: let V8 free what the burst left behind
+      receiveBuffers = m.pool;
+      deps.metrics.inc('homesec_flow_receive_buffers_released_total', {}, m.released);
+      if (reclaimAfterBurst()) deps.metrics.inc('homesec_memory_reclaims_total');
     } else if (m.kind === 'socketError') {
       deps.log.error({ err: m.message }, 'flow socket error');
     } else if (m.kind === 'closed') {
@@ -418,6 +430,7 @@ export function createCollector(
         kernelDrops: address ? readKernelDrops(address.port) : undefined,
         receiveBuffer,
         queueDrops,
+        receiveBuffers: worker ? receiveBuffers : undefined,
         templates: templates.stats().templates,
       };
     },

@@ -18,10 +18,20 @@
  *   has nothing in hand (low latency when idle, large batches when busy).
  * - Batch layout, per datagram: u32 length, u16 index into the batch's `exporters` (the
  *   sender's address with any IPv4-mapped prefix removed), u16 zero, the bytes, padding to 4.
+ * - The backlog's buffers are given back when a burst is over: every TRIM_EVERY_MS the pool
+ *   is cut down to what the last period needed (at least KEEP_BATCHES), so a flood's 32 MiB
+ *   does not stay allocated for the rest of the daemon's life. A buffer is freed by handing
+ *   it to a message channel that is closed at once: its memory is returned right away, not
+ *   whenever this nearly idle thread next collects garbage.
  * - The thread never parses flow data, so hostile bytes cannot reach anything but a copy.
  */
 import dgram from 'node:dgram';
-import { parentPort } from 'node:worker_threads';
+import { MessageChannel, parentPort } from 'node:worker_threads';
+
+/** How often the buffer pool is cut down to what the last period needed. */
+export const TRIM_EVERY_MS = 1000;
+/** Buffers kept however idle the thread is (one being filled, one with the main thread). */
+export const KEEP_BATCHES = 2;
 
 export interface BindRequest {
   kind: 'bind';
@@ -37,8 +47,10 @@ export type ToReceiver = BindRequest | { kind: 'free'; buf: ArrayBuffer } | { ki
 export type FromReceiver =
   | { kind: 'bound'; address: string; port: number; family: string; receiveBuffer: number | undefined }
   | { kind: 'bindError'; message: string }
-  | { kind: 'batch'; buf: ArrayBuffer; used: number; count: number; exporters: string[]; dropped: number }
+  | { kind: 'batch'; buf: ArrayBuffer; used: number; count: number; exporters: string[]; dropped: number; pool: number }
   | { kind: 'dropped'; dropped: number }
+  /** The pool was cut back to `pool` (at most KEEP_BATCHES) buffers after a burst: `released` freed. */
+  | { kind: 'idle'; released: number; pool: number }
   | { kind: 'socketError'; message: string }
   | { kind: 'closed'; dropped: number };
 
@@ -91,6 +103,14 @@ class Batch {
   }
 }
 
+/** Frees the memory behind `bufs` now: transferred into a channel whose both ends are closed, they are released with its queue. */
+function release(bufs: ArrayBuffer[]): void {
+  const { port1, port2 } = new MessageChannel();
+  port1.postMessage(null, bufs);
+  port1.close();
+  port2.close();
+}
+
 function normalise(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
@@ -106,20 +126,45 @@ function run(port: NonNullable<typeof parentPort>): void {
   let inFlight = 0;
   let dropped = 0;
   let flushScheduled = false;
+  /** Most buffers in use at once (filling or with the main thread) since the last trim. */
+  let highWater = 0;
+  let trimTimer: NodeJS.Timeout | undefined;
+
+  /** Frees the free buffers beyond what the last period needed; runs again while the pool is above KEEP_BATCHES. */
+  const trim = (): void => {
+    trimTimer = undefined;
+    const target = Math.max(KEEP_BATCHES, highWater);
+    const excess = free.splice(0, Math.max(0, Math.min(free.length, allocated - target)));
+    if (excess.length > 0) {
+      allocated -= excess.length;
+      release(excess);
+      if (allocated <= KEEP_BATCHES) port.postMessage({ kind: 'idle', released: excess.length, pool: allocated } satisfies FromReceiver);
+    }
+    highWater = allocated - free.length;
+    if (allocated > KEEP_BATCHES && socket !== undefined) armTrim();
+  };
+  const armTrim = (): void => {
+    trimTimer ??= setTimeout(trim, TRIM_EVERY_MS);
+    trimTimer.unref();
+  };
 
   const post = (b: Batch): void => {
-    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: b.exporters, dropped };
+    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: b.exporters, dropped, pool: allocated };
     dropped = 0;
     inFlight++;
     port.postMessage(msg, [b.buf]);
   };
 
   const take = (): Batch | undefined => {
-    const buf = free.pop();
-    if (buf !== undefined) return new Batch(buf);
-    if (allocated >= maxBatches) return undefined;
-    allocated++;
-    return new Batch(new ArrayBuffer(batchBytes));
+    let buf = free.pop();
+    if (buf === undefined) {
+      if (allocated >= maxBatches) return undefined;
+      allocated++;
+      buf = new ArrayBuffer(batchBytes);
+      if (allocated > KEEP_BATCHES) armTrim();
+    }
+    highWater = Math.max(highWater, allocated - free.length);
+    return new Batch(buf);
   };
 
   /** End of a loop turn: send what is gathered if the main thread has nothing to do (or at least the drop count). */
@@ -188,6 +233,8 @@ function run(port: NonNullable<typeof parentPort>): void {
         port.postMessage({ kind: 'bound', address: a.address, port: a.port, family: a.family, receiveBuffer } satisfies FromReceiver);
       });
     } else if (m.kind === 'close') {
+      if (trimTimer !== undefined) clearTimeout(trimTimer);
+      trimTimer = undefined;
       const finish = (): void => {
         if (current !== undefined && current.count > 0) post(current);
         current = undefined;
