@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalIp, isEnrichable, parseIp } from './ip.js';
 import { cleanHostname, cleanText } from './sanitise.js';
@@ -15,6 +16,25 @@ describe('ip helpers', () => {
     for (const ip of ['10.0.0.1', '192.168.1.1', '127.0.0.1', '169.254.1.1', '100.64.0.1', '224.0.0.1', 'fd00::1', 'fe80::1', '::1', '0.0.0.0', '::ffff:10.0.0.1', 'nope']) {
       expect(isEnrichable(ip), ip).toBe(false);
     }
+  });
+
+  it('IPv4 is judged exactly as ipaddr.js ranges it: both sides of every special range boundary, and random addresses', () => {
+    const judged = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    const byIpaddr = (text: string) => !['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'carrierGradeNat'].includes(ipaddr.parse(text).range());
+    const probes: number[] = [];
+    for (const ranges of Object.values(ipaddr.IPv4.prototype.SpecialRanges as Record<string, [ipaddr.IPv4, number][]>)) {
+      for (const [addr, len] of ranges) {
+        const net = addr.toByteArray().reduce((a, b) => a * 256 + b, 0);
+        const size = 2 ** (32 - len);
+        for (const n of [net - 1, net, net + 1, net + size - 1, net + size]) if (n >= 0 && n <= 0xffffffff) probes.push(n);
+      }
+    }
+    let seed = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      probes.push(seed);
+    }
+    for (const n of probes) expect(isEnrichable(judged(n)), judged(n)).toBe(byIpaddr(judged(n)));
   });
 });
 
