@@ -33,9 +33,13 @@ COPY --from=build /build/package.json ./package.json
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
 COPY --from=build /build/web/dist ./web/dist
+# MALLOC_MMAP_THRESHOLD_: glibc serves blocks of 128 KiB and more (the flow receive thread's
+# backlog buffers) from their own mappings, so memory freed after a flood goes back to the
+# system instead of staying in a fragmented arena (docs/performance.md, flood section).
 ENV NODE_ENV=production \
     HOMESEC_WEB_HOST=0.0.0.0 \
-    HOMESEC_LOG_FORMAT=json
+    HOMESEC_LOG_FORMAT=json \
+    MALLOC_MMAP_THRESHOLD_=131072
 USER homesec
 VOLUME ["/data"]
 # 2055/udp: NetFlow/IPFIX/sFlow; 8088: dashboard, API, /health, /metrics (login required).
