@@ -66,7 +66,7 @@ export const socketDialer: Dialer = {
   dial: (ip, port, listener) => new SocketDial(ip, port, listener),
 };
 
-/** The shape of the tcp_wrap binding this module uses (Node 12-22). */
+/** The shape of the tcp_wrap binding this module uses (checked on Node 20). */
 interface TcpHandle {
   connect(req: ConnectReq, ip: string, port: number): number;
   connect6(req: ConnectReq, ip: string, port: number): number;
