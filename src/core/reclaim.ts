@@ -2,7 +2,7 @@
  * Gives memory back after a burst of work (issue 11: a flood's memory must return to its
  * baseline). Why: V8 grows the old generation while a flood promotes short-lived objects
  * (history rows of a flush window, records of a slice), and once the allocation stops it may
- * run no full collection for a long time (measured: none within 90 s after a flood), so the
+ * run no full collection for a long time (measured: none in the 50 s watched after a flood), so the
  * garbage and the heap pages it holds stay resident. One full collection once the burst is
  * over frees them and lets V8 shrink the young generation.
  *
