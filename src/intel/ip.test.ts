@@ -22,7 +22,7 @@ describe('ip helpers', () => {
     const judged = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
     const byIpaddr = (text: string) => !['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'carrierGradeNat'].includes(ipaddr.parse(text).range());
     const probes: number[] = [];
-    for (const ranges of Object.values(ipaddr.IPv4.prototype.SpecialRanges as Record<string, [ipaddr.IPv4, number][]>)) {
+    for (const ranges of Object.values((ipaddr.IPv4.prototype as unknown as { SpecialRanges: Record<string, [ipaddr.IPv4, number][]> }).SpecialRanges)) {
       for (const [addr, len] of ranges) {
         const net = addr.toByteArray().reduce((a, b) => a * 256 + b, 0);
         const size = 2 ** (32 - len);
