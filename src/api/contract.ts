@@ -244,7 +244,7 @@ export interface DnsDeviceStats {
   ip: string;
   queries: number;
   blocked: number;
-  /** blocked / queries, 0..1. */
+  /** blocked / queries, 0..1 (0 when no queries). */
   blockedShare: number;
   nxdomain: number;
   firstSeenMs: number;

@@ -12,6 +12,7 @@
 import type { NameParts } from './names.js';
 import { TopK } from './top-k.js';
 import type { DnsQuery } from './types.js';
+import type { DnsDeviceStats, DnsStatsResponse } from '../api/contract.js';
 
 /** Top entries shown per list. */
 export const TOP_N = 10;
@@ -19,37 +20,10 @@ const DEVICE_COUNTERS = 64;
 const HOME_COUNTERS = 512;
 const MAX_TYPES = 16;
 
-export interface DomainCount {
-  domain: string;
-  count: number;
-}
-
-/** What the API serves for one device (no raw strings beyond sanitised names). */
-export interface DnsDeviceStats {
-  ip: string;
-  queries: number;
-  blocked: number;
-  /** blocked / queries, 0..1 (0 when no queries). */
-  blockedShare: number;
-  nxdomain: number;
-  firstSeenMs: number;
-  lastSeenMs: number;
-  types: Record<string, number>;
-  topDomains: DomainCount[];
-  topBlocked: DomainCount[];
-}
-
-export interface DnsHomeStats {
-  sinceMs: number;
-  queries: number;
-  blocked: number;
-  blockedShare: number;
-  devices: number;
-  topDomains: DomainCount[];
-  topBlocked: DomainCount[];
-  /** Devices by query count (at most TOP_N). */
-  topDevices: { ip: string; queries: number; blockedShare: number }[];
-}
+// The shapes the API serves are defined once, in the API contract (web/ reads them there).
+export type { DnsDeviceStats, DomainCount } from '../api/contract.js';
+/** Home-wide statistics: the answer of GET /api/dns/stats. */
+export type DnsHomeStats = DnsStatsResponse;
 
 interface Device {
   queries: number;
