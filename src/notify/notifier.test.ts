@@ -440,7 +440,7 @@ describe('restarts', () => {
     await h.restart();
     await h.flush();
     expect(h.sent('phone')).toHaveLength(0);
-    expect(h.metrics.get('homesec_notify_unconfirmed_total')).toBe(1);
+    expect(h.metrics.get('homesec_notify_unconfirmed_total', { channel: 'phone' })).toBe(1);
     expect(h.notifier.status().channels[0]).toMatchObject({ unconfirmed: 1, queued: 0 });
     await h.restart();
     await h.flush();

@@ -424,12 +424,14 @@ export function createNotifier(config: NotifyConfig, deps: NotifierDeps, options
       outbox = createOutbox(db);
       const now = clock.now();
       const resend = config.notify_delivery === 'at_least_once';
-      const recovered = outbox.recoverInFlight(now, resend);
+      const perChannel = outbox.recoverInFlight(now, resend);
+      const recovered = [...perChannel.values()].reduce((a, b) => a + b, 0);
       if (recovered > 0 && resend) {
         deps.metrics.inc('homesec_notify_recovered_total', {}, recovered);
         deps.log.warn({ recovered }, 'notifications interrupted by the last stop or crash will be sent again (notify_delivery at_least_once)');
       } else if (recovered > 0) {
-        deps.metrics.inc('homesec_notify_unconfirmed_total', {}, recovered);
+        // per channel, as the dispatcher counts a send a stop cut short
+        for (const [channel, n] of perChannel) deps.metrics.inc('homesec_notify_unconfirmed_total', { channel }, n);
         deps.log.warn({ unconfirmed: recovered }, 'notifications interrupted mid-send by the last stop or crash are not sent again (the provider may have them; notify_delivery at_most_once)');
       }
       const orphans = outbox.failOrphans(new Set(channels.map((c) => c.name)), now);

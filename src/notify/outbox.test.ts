@@ -44,7 +44,7 @@ describe('outbox', () => {
     ob.markSending(id, 1100);
     const again = createOutbox(t.reopen());
     expect(again.nextDue('c', 9999)).toBeUndefined();
-    expect(again.recoverInFlight(2000, true)).toBe(1);
+    expect(again.recoverInFlight(2000, true)).toEqual(new Map([['c', 1]]));
     expect(again.nextDue('c', 2000)).toMatchObject({ id, attempts: 1, state: 'queued' });
   });
 
@@ -54,11 +54,11 @@ describe('outbox', () => {
     const waiting = ob.enqueue({ channel: 'c', kind: 'alert', dedupeKey: 'k2', state: 'queued', message: msg() }, 1000)!;
     ob.markSending(id, 1100);
     const again = createOutbox(t.reopen());
-    expect(again.recoverInFlight(2000, false)).toBe(1);
+    expect(again.recoverInFlight(2000, false)).toEqual(new Map([['c', 1]]));
     expect(again.nextDue('c', 9999)).toMatchObject({ id: waiting, state: 'queued' }); // only the untouched one
     expect(again.rows('c', 'unconfirmed')).toMatchObject([{ id, attempts: 1, lastError: expect.stringContaining('not sent again') }]);
     expect(again.alertCount('c', 0)).toBe(2);
-    expect(again.recoverInFlight(3000, false)).toBe(0);
+    expect(again.recoverInFlight(3000, false)).toEqual(new Map());
     again.markSending(waiting, 3000);
     again.markUnconfirmed(waiting, 3100);
     expect(again.counts().get('c')).toEqual({ unconfirmed: 2 });

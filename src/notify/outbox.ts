@@ -103,9 +103,9 @@ export interface Outbox {
   enqueue(e: EnqueueInput, nowMs: number): number | undefined;
   /**
    * Rows left `sending` by a crash: → `unconfirmed` (resend false: never sent again) or →
-   * `queued`, due now (resend true: sent again with the same id). Returns how many.
+   * `queued`, due now (resend true: sent again with the same id). Returns how many, per channel.
    */
-  recoverInFlight(nowMs: number, resend: boolean): number;
+  recoverInFlight(nowMs: number, resend: boolean): Map<string, number>;
   /** Fails queued/held/suppressed rows of channels no longer configured; returns how many. */
   failOrphans(channels: ReadonlySet<string>, nowMs: number): number;
   /** The most urgent due queued row of a channel (critical first, then oldest). */
@@ -181,8 +181,12 @@ export function createOutbox(db: Db): Outbox {
       return r.changes > 0 ? Number(r.lastInsertRowid) : undefined;
     },
     recoverInFlight(nowMs, resend) {
-      if (resend) return db.prepare(`UPDATE notify_outbox SET state = 'queued', next_attempt_ms = ?, updated_ms = ? WHERE state = 'sending'`).run(nowMs, nowMs).changes;
-      return db.prepare(`UPDATE notify_outbox SET state = 'unconfirmed', last_error = ?, updated_ms = ? WHERE state = 'sending'`).run(UNCONFIRMED_DETAIL, nowMs).changes;
+      return tx(() => {
+        const rows = db.prepare(`SELECT channel, COUNT(*) AS n FROM notify_outbox WHERE state = 'sending' GROUP BY channel`).all() as { channel: string; n: number }[];
+        if (resend) db.prepare(`UPDATE notify_outbox SET state = 'queued', next_attempt_ms = ?, updated_ms = ? WHERE state = 'sending'`).run(nowMs, nowMs);
+        else db.prepare(`UPDATE notify_outbox SET state = 'unconfirmed', last_error = ?, updated_ms = ? WHERE state = 'sending'`).run(UNCONFIRMED_DETAIL, nowMs);
+        return new Map(rows.map((r) => [r.channel, r.n]));
+      });
     },
     failOrphans(channels, nowMs) {
       const names = [...channels];

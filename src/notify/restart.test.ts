@@ -79,31 +79,39 @@ const states = (file: string) => {
   }
 };
 
+/** Runs fn on a fresh database file (closed, for the child and the restarts to open) with the receiver reset and answering; removes the file after. */
+async function withDbFile(fn: (file: string) => Promise<void>): Promise<void> {
+  const t = tempDb();
+  t.db.close();
+  server.requests.length = 0;
+  answer = true;
+  try {
+    await fn(t.file);
+  } finally {
+    answer = true;
+    t.cleanup();
+  }
+}
+
 describe('kill -9 of the daemon', () => {
   it('between enqueue and send: the message is delivered exactly once after the restart', async () => {
-    const t = tempDb();
-    t.db.close();
-    server.requests.length = 0;
-    answer = true;
-    try {
-      const c = startChild(t.file, 'hang');
+    await withDbFile(async (file) => {
+      const c = startChild(file, 'hang');
       await c.enqueued;
       c.child.kill('SIGKILL');
       expect(await c.exited).toBe('SIGKILL');
       expect(server.requests).toHaveLength(0);
-      const before = states(t.file);
+      const before = states(file);
       expect(before.map((r) => r.state)).toEqual(['queued']);
 
-      await runDaemonOnce(t.file, 100); // restart: sends it
-      await runDaemonOnce(t.file, 300); // and another restart: nothing more
+      await runDaemonOnce(file, 100); // restart: sends it
+      await runDaemonOnce(file, 300); // and another restart: nothing more
       expect(server.requests).toHaveLength(1);
       const q = server.requests[0]!;
       expect(q.headers['x-homesec-delivery']).toBe(before[0]?.uid);
       expect(JSON.parse(q.body)).toMatchObject({ kind: 'alert', findings: [{ key: 'port_scan:192.168.1.20' }] });
-      expect(states(t.file).map((r) => r.state)).toEqual(['sent']);
-    } finally {
-      t.cleanup();
-    }
+      expect(states(file).map((r) => r.state)).toEqual(['sent']);
+    });
   });
 
   /** Kills the child while the receiver holds its request (the daemon dies waiting for the 2xx). */
@@ -119,35 +127,25 @@ describe('kill -9 of the daemon', () => {
   }
 
   it('after the receiver got it but before the commit (at most once, the default): never sent again, marked unconfirmed', async () => {
-    const t = tempDb();
-    t.db.close();
-    server.requests.length = 0;
-    try {
-      await killMidSend(t.file);
-      await runDaemonOnce(t.file, 300);
-      await runDaemonOnce(t.file, 300);
+    await withDbFile(async (file) => {
+      await killMidSend(file);
+      await runDaemonOnce(file, 300);
+      await runDaemonOnce(file, 300);
       expect(server.requests).toHaveLength(1);
-      expect(states(t.file).map((r) => r.state)).toEqual(['unconfirmed']);
-    } finally {
-      t.cleanup();
-    }
+      expect(states(file).map((r) => r.state)).toEqual(['unconfirmed']);
+    });
   });
 
   it('after the receiver got it but before the commit (at_least_once): resent once, with the same delivery id for the receiver to drop', async () => {
-    const t = tempDb();
-    t.db.close();
-    server.requests.length = 0;
-    try {
-      await killMidSend(t.file);
-      await runDaemonOnce(t.file, 100, 'at_least_once');
-      await runDaemonOnce(t.file, 300, 'at_least_once');
+    await withDbFile(async (file) => {
+      await killMidSend(file);
+      await runDaemonOnce(file, 100, 'at_least_once');
+      await runDaemonOnce(file, 300, 'at_least_once');
       expect(server.requests).toHaveLength(2);
       const ids = server.requests.map((r) => r.headers['x-homesec-delivery']);
       expect(ids[0]).toBe(ids[1]);
       expect(server.requests[0]?.body).toBe(server.requests[1]?.body); // byte-identical, same signature
-      expect(states(t.file).map((r) => r.state)).toEqual(['sent']);
-    } finally {
-      t.cleanup();
-    }
+      expect(states(file).map((r) => r.state)).toEqual(['sent']);
+    });
   });
 });
