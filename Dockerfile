@@ -11,6 +11,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 COPY package.json package-lock.json ./
+# npm install builds the native UDP receiver (native/udp-rx) with the same toolchain.
+COPY scripts/build-native.mjs ./scripts/
+COPY native ./native
 # `npm install`, not `npm ci`: see README.md (the lockfile lists only the Linux x64 rollup
 # platform package); it installs exactly the locked versions.
 RUN npm install --no-audit --no-fund
@@ -32,6 +35,7 @@ WORKDIR /app
 COPY --from=build /build/package.json ./package.json
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
+COPY --from=build /build/native/udp-rx/build/Release/udp_rx.node ./native/udp-rx/build/Release/udp_rx.node
 COPY --from=build /build/web/dist ./web/dist
 # MALLOC_MMAP_THRESHOLD_: glibc serves blocks of 128 KiB and more (the flow receive thread's
 # backlog buffers) from their own mappings, so memory freed after a flood goes back to the

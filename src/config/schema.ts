@@ -119,6 +119,9 @@ export const configSchema = z
     // --- homesec: flow collector ---
     exporter_allowlist: ipList().prefault('').meta(d('If set, only datagrams from these exporter IPs are accepted; others are counted and dropped.')),
     udp_receive_buffer_bytes: size().prefault(8 * 1024 * 1024).meta(d('Requested UDP socket receive buffer (the kernel caps it at net.core.rmem_max).')),
+    flow_native_receiver: bool()
+      .default(true)
+      .meta(d("Read flow datagrams with homesec's native receiver (Linux; built by npm install; many datagrams per system call) when it is built; false reads them with Node's dgram.")),
     max_exporters: int(1, 1_000_000).default(10_000).meta(d('Exporters (template/health state) kept at most; least recently seen are evicted.')),
     max_templates_per_exporter: int(1, 65_535).default(1000).meta(d('NetFlow v9/IPFIX templates kept per exporter at most.')),
     flow_retention_hours: int(0, 87600).default(24).meta(d('How long connection history is kept in SQLite, in hours (0 = forever).')),

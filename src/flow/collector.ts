@@ -60,8 +60,14 @@ declare module '../core/events.js' {
 
 export type CollectorConfig = Pick<
   Config,
-  'bind_host' | 'bind_port' | 'exporter_allowlist' | 'udp_receive_buffer_bytes' | 'max_exporters' | 'max_templates_per_exporter'
->;
+  | 'bind_host'
+  | 'bind_port'
+  | 'exporter_allowlist'
+  | 'udp_receive_buffer_bytes'
+  | 'max_exporters'
+  | 'max_templates_per_exporter'
+> &
+  Partial<Pick<Config, 'flow_native_receiver'>>;
 
 export interface CollectorStats {
   datagrams: number;
@@ -76,6 +82,8 @@ export interface CollectorStats {
   queueDrops: number;
   /** Backlog buffers (RECEIVE_BATCH_BYTES each) the receive thread holds now, as it last said; undefined without one. */
   receiveBuffers: number | undefined;
+  /** How the socket is read: 'native' (recvmmsg in the receive thread), 'dgram' (Node), undefined when not listening. */
+  receiver: 'native' | 'dgram' | undefined;
   templates: number;
 }
 
@@ -167,6 +175,7 @@ export function createCollector(
   let receiveBuffer: number | undefined;
   let queueDrops = 0;
   let receiveBuffers: number | undefined;
+  let receiver: CollectorStats['receiver'];
   let running = false;
   let restartTimer: NodeJS.Timeout | undefined;
   let address: Collector['address'];
@@ -250,6 +259,7 @@ export function createCollector(
     s.on('error', (err) => deps.log.error({ err: errorMessage(err) }, 'flow socket error'));
     const a = s.address();
     address = { address: a.address, port: a.port, family: a.family };
+    receiver = 'dgram';
   };
 
   /** Called when the receive thread hands over its last batch at stop(). */
@@ -340,6 +350,8 @@ export function createCollector(
           cleanup();
           receiveBuffer = m.receiveBuffer;
           address = { address: m.address, port: m.port, family: m.family };
+          if (receiver !== m.receiver) deps.log.info({ receiver: m.receiver }, m.receiver === 'native' ? 'reading flows with the native receiver (recvmmsg)' : "reading flows with Node's dgram");
+          receiver = m.receiver;
           resolve();
         } else if (m.kind === 'bindError') fail(m.message);
       };
@@ -357,6 +369,7 @@ export function createCollector(
         recvBufferSize: config.udp_receive_buffer_bytes,
         batchBytes: opts.batchBytes ?? RECEIVE_BATCH_BYTES,
         maxBatches: opts.maxBatches ?? RECEIVE_BATCHES,
+        native: config.flow_native_receiver,
       } satisfies ToReceiver);
     }).catch(async (err: unknown) => {
       worker = undefined;
@@ -431,6 +444,7 @@ export function createCollector(
         receiveBuffer,
         queueDrops,
         receiveBuffers: worker ? receiveBuffers : undefined,
+        receiver: address ? receiver : undefined,
         templates: templates.stats().templates,
       };
     },

@@ -24,14 +24,25 @@
  *   it to a message channel that is closed at once: its memory is returned right away, not
  *   whenever this nearly idle thread next collects garbage.
  * - The thread never parses flow data, so hostile bytes cannot reach anything but a copy.
+ * - Two ways to read the socket, same batches and same rules: the native receiver
+ *   (native-rx.ts: recvmmsg straight into the batch buffers, no JavaScript per datagram),
+ *   used when it is built and the bind request allows it; otherwise Node's dgram, one
+ *   'message' callback per datagram. The native loop blocks this thread in poll() for at most
+ *   IDLE_WAIT_MS, sleeps BUSY_WAIT_MS between reads while the main thread holds a batch, and takes the main
+ *   thread's messages synchronously (receiveMessageOnPort) between reads.
  */
 import dgram from 'node:dgram';
-import { MessageChannel, parentPort } from 'node:worker_threads';
+import { MessageChannel, parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { loadNativeRx, type NativeRx, type NativeSocket } from './native-rx.js';
 
 /** How often the buffer pool is cut down to what the last period needed. */
 export const TRIM_EVERY_MS = 1000;
 /** Buffers kept however idle the thread is (one being filled, one with the main thread). */
 export const KEEP_BATCHES = 2;
+/** Native loop: longest wait for a datagram when nothing is waiting for the main thread (stop answers within it). */
+export const IDLE_WAIT_MS = 50;
+/** Native loop: sleep between reads while the main thread holds a batch (datagrams gather in the socket buffer meanwhile). */
+export const BUSY_WAIT_MS = 1;
 
 export interface BindRequest {
   kind: 'bind';
@@ -40,12 +51,14 @@ export interface BindRequest {
   recvBufferSize: number;
   batchBytes: number;
   maxBatches: number;
+  /** Use the native receiver when it is built (default true). */
+  native?: boolean;
 }
 
 export type ToReceiver = BindRequest | { kind: 'free'; buf: ArrayBuffer } | { kind: 'close' };
 
 export type FromReceiver =
-  | { kind: 'bound'; address: string; port: number; family: string; receiveBuffer: number | undefined }
+  | { kind: 'bound'; address: string; port: number; family: string; receiveBuffer: number | undefined; receiver: 'native' | 'dgram' }
   | { kind: 'bindError'; message: string }
   | { kind: 'batch'; buf: ArrayBuffer; used: number; count: number; exporters: string[]; dropped: number; pool: number }
   | { kind: 'dropped'; dropped: number }
@@ -202,6 +215,11 @@ function run(port: NonNullable<typeof parentPort>): void {
       free.push(m.buf);
       flushIfIdle();
     } else if (m.kind === 'bind') {
+      const rx = m.native === false ? undefined : loadNativeRx();
+      if (rx !== undefined) {
+        runNative(port, rx, m);
+        return;
+      }
       batchBytes = m.batchBytes;
       maxBatches = m.maxBatches;
       const s = dgram.createSocket({ type: m.host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: m.recvBufferSize });
@@ -230,7 +248,7 @@ function run(port: NonNullable<typeof parentPort>): void {
         socket = s;
         s.on('message', onMessage);
         const a = s.address();
-        port.postMessage({ kind: 'bound', address: a.address, port: a.port, family: a.family, receiveBuffer } satisfies FromReceiver);
+        port.postMessage({ kind: 'bound', address: a.address, port: a.port, family: a.family, receiveBuffer, receiver: 'dgram' } satisfies FromReceiver);
       });
     } else if (m.kind === 'close') {
       if (trimTimer !== undefined) clearTimeout(trimTimer);
@@ -248,6 +266,131 @@ function run(port: NonNullable<typeof parentPort>): void {
       else finish();
     }
   });
+}
+
+/**
+ * The native receiver's loop: binds, then reads, batches and answers the main thread until it
+ * says close; returns after posting 'closed' (or 'bindError'). Same pool, trimming, batching
+ * and drop rules as the dgram path in run().
+ */
+function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): void {
+  let sock: NativeSocket;
+  try {
+    sock = rx.open(m.host, m.port, m.recvBufferSize);
+  } catch (err) {
+    port.postMessage({ kind: 'bindError', message: err instanceof Error ? err.message : String(err) } satisfies FromReceiver);
+    return;
+  }
+  const h = sock.handle;
+  port.postMessage({
+    kind: 'bound',
+    address: sock.address,
+    port: sock.port,
+    family: sock.family,
+    receiveBuffer: sock.receiveBuffer,
+    receiver: 'native',
+  } satisfies FromReceiver);
+
+  const free: ArrayBuffer[] = [];
+  let allocated = 0;
+  let inFlight = 0;
+  let dropped = 0;
+  let highWater = 0;
+  let trimAt = Number.POSITIVE_INFINITY;
+  let cur: { buf: ArrayBuffer; used: number; count: number } | undefined;
+  let lastError = '';
+  const out = new Int32Array(4);
+
+  const take = (): typeof cur => {
+    let buf = free.pop();
+    if (buf === undefined) {
+      if (allocated >= m.maxBatches) return undefined;
+      allocated++;
+      buf = new ArrayBuffer(m.batchBytes);
+      if (allocated > KEEP_BATCHES && trimAt === Number.POSITIVE_INFINITY) trimAt = performance.now() + TRIM_EVERY_MS;
+    }
+    highWater = Math.max(highWater, allocated - free.length);
+    return { buf, used: 0, count: 0 };
+  };
+  const post = (b: NonNullable<typeof cur>): void => {
+    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: rx.exporters(h), dropped, pool: allocated };
+    dropped = 0;
+    inFlight++;
+    port.postMessage(msg, [b.buf]);
+  };
+  const trim = (): void => {
+    const target = Math.max(KEEP_BATCHES, highWater);
+    const excess = free.splice(0, Math.max(0, Math.min(free.length, allocated - target)));
+    if (excess.length > 0) {
+      allocated -= excess.length;
+      release(excess);
+      if (allocated <= KEEP_BATCHES) port.postMessage({ kind: 'idle', released: excess.length, pool: allocated } satisfies FromReceiver);
+    }
+    highWater = allocated - free.length;
+    trimAt = allocated > KEEP_BATCHES ? performance.now() + TRIM_EVERY_MS : Number.POSITIVE_INFINITY;
+  };
+
+  for (;;) {
+    // the main thread's messages: buffers handed back, or close
+    let closing = false;
+    for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) {
+      const msg = r.message as ToReceiver;
+      if (msg.kind === 'free') {
+        inFlight--;
+        free.push(msg.buf);
+      } else if (msg.kind === 'close') closing = true;
+    }
+    if (closing) break;
+    cur ??= take();
+    rx.recv(h, cur === undefined ? null : cur.buf, cur === undefined ? 0 : cur.used, out);
+    dropped += out[2] as number;
+    if (cur !== undefined) {
+      cur.used = out[0] as number;
+      cur.count += out[1] as number;
+    }
+    const status = out[3] as number;
+    if (status === 1 && cur !== undefined) {
+      post(cur); // full: hand it over and keep reading into the next one
+      cur = undefined;
+      continue;
+    }
+    if (status < 0) {
+      const message = `recvmmsg failed (errno ${-status})`;
+      if (message !== lastError) port.postMessage({ kind: 'socketError', message } satisfies FromReceiver);
+      lastError = message;
+    }
+    // the socket is empty: send what is gathered if the main thread has nothing to do
+    if (inFlight === 0) {
+      if (cur !== undefined && cur.count > 0) {
+        post(cur);
+        cur = undefined;
+      } else if (dropped > 0) {
+        port.postMessage({ kind: 'dropped', dropped } satisfies FromReceiver);
+        dropped = 0;
+      }
+    }
+    if (performance.now() >= trimAt) trim();
+    // a batch waiting for the main thread: sleep, so the next read takes what gathered in one go;
+    // otherwise wake as soon as a datagram arrives
+    if (inFlight > 0) rx.wait(h, BUSY_WAIT_MS, true);
+    else rx.wait(h, IDLE_WAIT_MS, false);
+  }
+  // what the socket already holds goes out with the last batches, then it closes
+  for (;;) {
+    cur ??= take();
+    if (cur === undefined) break;
+    rx.recv(h, cur.buf, cur.used, out);
+    dropped += out[2] as number;
+    cur.used = out[0] as number;
+    cur.count += out[1] as number;
+    if (out[3] !== 1) break;
+    post(cur);
+    cur = undefined;
+  }
+  if (cur !== undefined && cur.count > 0) post(cur);
+  rx.close(h);
+  port.postMessage({ kind: 'closed', dropped } satisfies FromReceiver);
+  port.close();
 }
 
 if (parentPort) run(parentPort);
