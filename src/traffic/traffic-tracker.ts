@@ -30,6 +30,7 @@ import type { Db } from '../store/database.js';
 import { kvGet, kvSet } from '../store/kv.js';
 import { BatchKeys, DIR } from './batch-keys.js';
 import { createClassifier } from './classifier.js';
+import { ExternalTable, type ExternalIpEntry } from './external-table.js';
 import { HistoryTable } from './history-table.js';
 
 const TOTAL_FLOWS_KEY = 'traffic.total_flows';
@@ -61,18 +62,8 @@ export interface DeviceStats {
   servicePorts: Set<number>;
 }
 
-export interface ExternalIpStats {
-  ip: string;
-  /** Flow time of the last re-insertion (recency bookkeeping). */
-  movedMs: number;
-  firstSeenMs: number;
-  lastSeenMs: number;
-  bytesIn: number;
-  bytesOut: number;
-  flows: number;
-  devices: Set<string>;
-  dirty: boolean;
-}
+/** An external peer's counters (read from the external-IP table's row; see external-table.ts). */
+export type ExternalIpStats = ExternalIpEntry;
 
 export interface TrafficTracker {
   /** Processes a batch of records (the collector's hot path). */
@@ -137,8 +128,7 @@ export function createTrafficTracker(
   // The Maps own the entries and their recency order; the IntMaps find IPv4 ones by number.
   const devices = new Map<string, DeviceStats>();
   const devicesByNum = new IntMap<DeviceStats>();
-  const externals = new Map<string, ExternalIpStats>();
-  const externalsByNum = new IntMap<ExternalIpStats>();
+  const externals = new ExternalTable(LIMITS.externalIps);
   const history = new HistoryTable(LIMITS.historyRows);
   const detectors = deps.detectors;
   /** The current flow's keys, handed to every detector (one object, rewritten per flow). */
@@ -162,20 +152,17 @@ export function createTrafficTracker(
     return d;
   };
 
-  const external = (ip: string, num: number, t: number): ExternalIpStats => {
-    let e = num >= 0 ? externalsByNum.get(num) : externals.get(ip);
-    if (!e) {
+  /** The external-IP table's row for ip (added when new), counted for one flow. */
+  const external = (ip: string, num: number, t: number, bytes: number, toPeer: boolean): number => {
+    let row = externals.find(ip, num);
+    if (row < 0) {
       if (externals.size >= LIMITS.externalIps) {
-        deps.metrics.inc('homesec_traffic_evictions_total', { table: 'external_ips' }, evictOldest(externals, externalsByNum, 0.1));
+        deps.metrics.inc('homesec_traffic_evictions_total', { table: 'external_ips' }, externals.evictOldest(0.1));
       }
-      e = { ip, movedMs: t, firstSeenMs: t, lastSeenMs: t, bytesIn: 0, bytesOut: 0, flows: 0, devices: new Set(), dirty: true };
-      externals.set(ip, e);
-      if (num >= 0) externalsByNum.set(num, 0, e);
+      row = externals.add(ip, num, { firstSeenMs: t, lastSeenMs: t, bytesIn: 0, bytesOut: 0, flows: 0, dirty: true }, t);
     }
-    if (t > e.lastSeenMs) e.lastSeenMs = t;
-    e.dirty = true;
-    touch(externals, ip, e, t);
-    return e;
+    externals.count(row, t, bytes, toPeer);
+    return row;
   };
 
   return {
@@ -223,10 +210,8 @@ export function createTrafficTracker(
           } else {
             dir = 'outbound';
             bDir[i] = DIR.outbound;
-            const e = external(dst, dk, t);
-            e.flows++;
-            e.bytesIn += r.bytes; // bytes the external peer received
-            if (fresh) addBounded(e.devices, src, LIMITS.devicesPerExternal);
+            const row = external(dst, dk, t, r.bytes, true);
+            if (fresh) addBounded(externals.entry(row).devices, src, LIMITS.devicesPerExternal);
           }
         } else if (dstIn) {
           dir = 'inbound';
@@ -238,10 +223,8 @@ export function createTrafficTracker(
             addBounded(d.peers, src, LIMITS.setPerDevice);
             addBounded(d.servicePorts, r.dstPort, LIMITS.setPerDevice);
           }
-          const e = external(src, sk, t);
-          e.flows++;
-          e.bytesOut += r.bytes;
-          if (fresh) addBounded(e.devices, dst, LIMITS.devicesPerExternal);
+          const row = external(src, sk, t, r.bytes, false);
+          if (fresh) addBounded(externals.entry(row).devices, dst, LIMITS.devicesPerExternal);
         } else {
           dir = 'transit';
           bDir[i] = DIR.transit;
@@ -298,12 +281,7 @@ export function createTrafficTracker(
       if (config.external_ip_retention_hours > 0) {
         const cutoff = nowMs - config.external_ip_retention_hours * 3_600_000;
         deleted += db.prepare('DELETE FROM external_ips WHERE last_seen_ms < ?').run(cutoff).changes;
-        for (const [ip, e] of externals) {
-          if (e.lastSeenMs >= cutoff) continue;
-          externals.delete(ip);
-          const num = ipv4Key(ip);
-          if (num >= 0) externalsByNum.delete(num);
-        }
+        externals.removeSeenBefore(cutoff);
       }
       return deleted;
     },
@@ -326,10 +304,10 @@ export function createTrafficTracker(
         } catch {
           /* keep empty */
         }
-        const e: ExternalIpStats = { ip: r.ip, movedMs: r.last_seen_ms, firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, devices: new Set(devs), dirty: false };
-        externals.set(r.ip, e);
         const num = ipv4Key(r.ip);
-        if (num >= 0) externalsByNum.set(num, 0, e);
+        if (externals.find(r.ip, num) >= 0 || externals.size >= LIMITS.externalIps) continue;
+        const row = externals.add(r.ip, num, { firstSeenMs: r.first_seen_ms, lastSeenMs: r.last_seen_ms, bytesIn: r.bytes_in, bytesOut: r.bytes_out, flows: r.flows, dirty: false }, r.last_seen_ms);
+        for (const d of devs) externals.entry(row).devices.add(d);
       }
       const devs = db.prepare('SELECT * FROM devices ORDER BY last_seen_ms DESC LIMIT ?').all(LIMITS.devices) as {
         ip: string;
