@@ -14,7 +14,11 @@
  * that number is the key everywhere on the hot path: classification, the device and
  * external-IP indexes (IntMap beside the Maps that own the entries and their recency
  * order), the history table (history-table.ts) and the detectors (FlowKeys). Text that is
- * not canonical IPv4 (IPv6) takes the same steps keyed by the string. The sets of a device
+ * not canonical IPv4 (IPv6) takes the same steps keyed by the string. A batch goes in two
+ * passes: the numbers and direction of every flow (a tight loop), then the counting and the
+ * detectors, flow by flow in order. (A pass in between that read every row the batch would
+ * update, so that their cache misses overlap, was measured slower: 0.62-0.64 against
+ * 0.55-0.57 µs per flow.) The sets of a device
  * or external IP change only when a flow opens a new history row: a connection already in
  * this window has already put its peer, port and device there. The numbers and directions of
  * the last batch stay readable (keysOf, batch-keys.ts) for the `flow.records` listeners that
@@ -28,7 +32,7 @@ import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
 import { kvGet, kvSet } from '../store/kv.js';
-import { BatchKeys, DIR } from './batch-keys.js';
+import { BatchKeys, DIR, dirCode } from './batch-keys.js';
 import { createClassifier } from './classifier.js';
 import { ExternalTable, type ExternalIpEntry } from './external-table.js';
 import { HistoryTable } from './history-table.js';
@@ -138,6 +142,7 @@ export function createTrafficTracker(
   let keyedBatch: readonly FlowRecord[] | undefined;
   let totalFlows = 0;
 
+
   const device = (ip: string, num: number, t: number): DeviceStats => {
     let d = num >= 0 ? devicesByNum.get(num) : devices.get(ip);
     if (!d) {
@@ -171,26 +176,36 @@ export function createTrafficTracker(
     },
     ingest(records) {
       keyedBatch = undefined;
-      batchKeys.reset(records.length);
+      const n = records.length;
+      batchKeys.reset(n);
       const bSrc = batchKeys.src;
       const bDst = batchKeys.dst;
       const bDir = batchKeys.dir;
-      for (let i = 0; i < records.length; i++) {
+      // 1. every flow's address numbers and direction
+      for (let i = 0; i < n; i++) {
+        const r = records[i] as FlowRecord;
+        const sk = ipv4Key(r.srcAddr);
+        const dk = ipv4Key(r.dstAddr);
+        bSrc[i] = sk;
+        bDst[i] = dk;
+        bDir[i] = dirCode(sk >= 0 ? classifier.isInternalV4(sk) : classifier.isInternal(r.srcAddr), dk >= 0 ? classifier.isInternalV4(dk) : classifier.isInternal(r.dstAddr));
+      }
+      // 2. count, and hand each flow to the detectors
+      for (let i = 0; i < n; i++) {
         const r = records[i] as FlowRecord;
         totalFlows++;
         const t = r.endMs;
         const src = r.srcAddr;
         const dst = r.dstAddr;
-        const sk = ipv4Key(src);
-        const dk = ipv4Key(dst);
-        const srcIn = sk >= 0 ? classifier.isInternalV4(sk) : classifier.isInternal(src);
-        const dstIn = dk >= 0 ? classifier.isInternalV4(dk) : classifier.isInternal(dst);
+        const sk = bSrc[i] as number;
+        const dk = bDst[i] as number;
+        const code = bDir[i] as number;
+        const srcIn = code === DIR.outbound || code === DIR.internal;
+        const dstIn = code === DIR.inbound || code === DIR.internal;
         // A connection already in this window's history has already put its peer, port and
         // device into the bounded sets: only counters change (the common, hot case).
         const fresh = srcIn || dstIn ? history.add(src, sk, dst, dk, r.dstPort, r.protocol, t, r.bytes, r.packets) : false;
         let dir: Direction;
-        bSrc[i] = sk;
-        bDst[i] = dk;
         if (srcIn) {
           const d = device(src, sk, t);
           d.flows++;
@@ -202,20 +217,17 @@ export function createTrafficTracker(
           }
           if (dstIn) {
             dir = 'internal';
-            bDir[i] = DIR.internal;
             const d2 = device(dst, dk, t);
             d2.bytesIn += r.bytes;
             d2.packetsIn += r.packets;
             if (fresh) addBounded(d2.servicePorts, r.dstPort, LIMITS.setPerDevice);
           } else {
             dir = 'outbound';
-            bDir[i] = DIR.outbound;
             const row = external(dst, dk, t, r.bytes, true);
             if (fresh) addBounded(externals.entry(row).devices, src, LIMITS.devicesPerExternal);
           }
         } else if (dstIn) {
           dir = 'inbound';
-          bDir[i] = DIR.inbound;
           const d = device(dst, dk, t);
           d.bytesIn += r.bytes;
           d.packetsIn += r.packets;
@@ -227,7 +239,6 @@ export function createTrafficTracker(
           if (fresh) addBounded(externals.entry(row).devices, dst, LIMITS.devicesPerExternal);
         } else {
           dir = 'transit';
-          bDir[i] = DIR.transit;
         }
         keys.src = sk;
         keys.dst = dk;
