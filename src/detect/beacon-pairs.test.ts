@@ -61,6 +61,39 @@ describe('beacon pairs', () => {
     expect([t.src(s), t.dst(s)]).toEqual(['192.168.1.20', '203.0.113.66']);
   });
 
+  it("continuation bytes join the newest connection, across ring growth, wrap-around and the budget", () => {
+    const rng = prng(5);
+    // ring sizes 8 (inline only: budget 0), 20 (grows) and 64 capped by the budget at 16
+    for (const [ringSize, budget] of [
+      [8, 0],
+      [20, 1000],
+      [64, 2 * INLINE_RING],
+    ] as const) {
+      const t = new BeaconPairs(4, ringSize, budget);
+      const s = t.add('192.168.1.20', '203.0.113.9', ipv4Key('192.168.1.20'), ipv4Key('203.0.113.9'), 0);
+      const model: [number, number][] = [];
+      let cap = INLINE_RING;
+      for (let time = 1; time <= 300; time++) {
+        const bytes = Math.floor(rng() * 1000);
+        if (model.length > 0 && rng() < 0.4) {
+          t.addBytes(s, bytes);
+          const last = model[model.length - 1]!;
+          last[1] += bytes;
+        } else {
+          t.push(s, time, bytes);
+          if (model.length === cap && cap < ringSize && Math.min(2 * cap, ringSize) <= budget) cap = Math.min(2 * cap, ringSize);
+          model.push([time, bytes]);
+          if (model.length > cap) model.shift();
+        }
+        const times = new Float64Array(ringSize);
+        const sizes = new Float64Array(ringSize);
+        const n = t.copyTo(s, times, sizes);
+        const got = Array.from({ length: n }, (_, i): [number, number] => [times[i]!, sizes[i]!]).sort((x, y) => x[0] - y[0]);
+        expect(got).toEqual(model);
+      }
+    }
+  });
+
   it('rings stop growing at the budget and keep their most recent connections; a removed ring frees its share', () => {
     const t = new BeaconPairs(4, 64, 2 * INLINE_RING);
     const a = t.add('2001:db8::1', '2001:db8::2', -1, -1, 0);

@@ -20,6 +20,9 @@
  *   destination Maps), and only those keep their text (an IPv4 pair's text is its numbers'
  *   dotted quads: canonical text and number map one to one).
  * - Connections: a ring of (start ms, bytes) per pair, the most recent `ringSize` kept. The
+ *   newest connection's bytes live in the record (F_LAST_BYTES), so that addBytes() (an
+ *   active-timeout continuation, most records of a long connection) touches no ring; push()
+ *   writes them into the ring when a newer connection arrives, copyTo() reads them. The
  *   first INLINE_RING live inline; a pair with more gets its own Float64Array, grown by
  *   doubling up to ringSize and released when the slot is reused or removed. The own rings
  *   of all pairs together hold at most `ringBudget` connections: a ring that would grow past
@@ -33,25 +36,31 @@
 import { ipv4IntToText } from '../flow/ip-text.js';
 import { mixPair } from './int-map.js';
 
-/** Field offsets of a slot's record (fields[slot * STRIDE + F_*]). */
+/**
+ * Field offsets of a slot's record (fields[slot * STRIDE + F_*]). The fields an
+ * active-timeout continuation reads and writes (the keys through F_LAST_BYTES) come first,
+ * so that it touches as few cache lines as it can.
+ */
 export const F_SRC_KEY = 0;
 export const F_DST_KEY = 1;
 /** Ingest time of the last tick before the pair was last touched (clock-ring.ts's seenMs). */
 export const F_SEEN = 2;
 /** 1 when hit since the CLOCK hand last passed. */
 export const F_TOUCHED = 3;
-/** Ring: index of the oldest connection, number held, index of the newest. */
-export const F_START = 4;
-export const F_N = 5;
-export const F_LAST_INDEX = 6;
-/** 1 when connections were added since the pair was last scored. */
-export const F_DIRTY = 7;
+/** Ring: number of connections held. */
+export const F_N = 4;
 /** The newest connection's ports, protocol, start and end. */
-export const F_LAST_SRC_PORT = 8;
-export const F_LAST_DST_PORT = 9;
-export const F_LAST_PROTO = 10;
-export const F_LAST_START = 11;
-export const F_LAST_END = 12;
+export const F_LAST_SRC_PORT = 5;
+export const F_LAST_DST_PORT = 6;
+export const F_LAST_PROTO = 7;
+export const F_LAST_START = 8;
+export const F_LAST_END = 9;
+/** The newest connection's bytes (kept here, not in the ring: see module rules). */
+export const F_LAST_BYTES = 10;
+/** Ring: index of the oldest connection. */
+export const F_START = 11;
+/** 1 when connections were added since the pair was last scored. */
+export const F_DIRTY = 12;
 /** Earliest and latest connection start seen since the pair was tracked. */
 export const F_FIRST = 13;
 export const F_NEWEST = 14;
@@ -134,7 +143,6 @@ export class BeaconPairs {
     f[b + F_SRC_KEY] = sk;
     f[b + F_DST_KEY] = dk;
     f[b + F_SEEN] = seenMs;
-    f[b + F_LAST_INDEX] = -1;
     f[b + F_LAST_SRC_PORT] = -1;
     f[b + F_LAST_DST_PORT] = -1;
     f[b + F_LAST_PROTO] = -1;
@@ -199,6 +207,11 @@ export class BeaconPairs {
     let len = ring === undefined ? INLINE_RING : ring.length >> 1;
     let n = f[b + F_N] as number;
     let start = f[b + F_START] as number;
+    // the newest connection's bytes go into its ring entry now that it is no longer the newest
+    if (n > 0) {
+      const last = (start + n - 1) % len;
+      (ring ?? this.small)[(ring === undefined ? s * INLINE_RING * 2 : 0) + 2 * last + 1] = f[b + F_LAST_BYTES] as number;
+    }
     const size = Math.min(2 * len, this.ringSize);
     if (n === len && len < this.ringSize && size - (ring === undefined ? 0 : len) <= this.ringRoom) {
       this.ringRoom -= size - (ring === undefined ? 0 : len);
@@ -226,23 +239,27 @@ export class BeaconPairs {
     arr[o + 1] = bytes;
     f[b + F_N] = n;
     f[b + F_START] = start;
-    f[b + F_LAST_INDEX] = idx;
+    f[b + F_LAST_BYTES] = bytes;
   }
 
-  /** Adds bytes to connection idx of slot s (an active-timeout continuation). */
-  addBytes(s: number, idx: number, bytes: number): void {
-    const ring = this.big[s];
-    const arr = ring ?? this.small;
-    const o = (ring === undefined ? s * INLINE_RING * 2 : 0) + 2 * idx + 1;
-    arr[o] = (arr[o] as number) + bytes;
+  /** Adds bytes to slot s's newest connection (an active-timeout continuation; s has one). O(1), record only. */
+  addBytes(s: number, bytes: number): void {
+    const o = s * STRIDE + F_LAST_BYTES;
+    this.fields[o] = (this.fields[o] as number) + bytes;
   }
 
   /** Copies slot s's connections (any order) into times/bytes; returns how many. */
   copyTo(s: number, times: Float64Array, bytes: Float64Array): number {
-    const n = this.fields[s * STRIDE + F_N] as number;
+    const b = s * STRIDE;
+    const n = this.fields[b + F_N] as number;
     for (let i = 0; i < n; i++) {
       times[i] = this.timeAt(s, i);
       bytes[i] = this.bytesAt(s, i);
+    }
+    if (n > 0) {
+      const ring = this.big[s];
+      const len = ring === undefined ? INLINE_RING : ring.length >> 1;
+      bytes[((this.fields[b + F_START] as number) + n - 1) % len] = this.fields[b + F_LAST_BYTES] as number;
     }
     return n;
   }

@@ -49,10 +49,11 @@
  *   pairs idle for IDLE_MS of ingest time are dropped in tick(). The pairs live in typed
  *   arrays (beacon-pairs.ts): about 256 bytes per pair plus its index entry, and at most
  *   16 bytes × RING_BUDGET (32 MB) for the grown rings: under 50 MB at the caps.
- * - observe() is O(1) (one pair lookup, a record and a ring write) and allocates only when the
- *   table or a ring grows or for a text-keyed pair's Map entry. Pairs of canonical IPv4
- *   addresses are found by their two numbers (IntMap: no string hashing per flow); any other
- *   pair by text (source -> destination Maps).
+ * - observe() is O(1) (one pair lookup, its record, and a ring write unless the record continues
+ *   the previous one, whose bytes the pair's record holds) and allocates only when the table or
+ *   a ring grows or for a text-keyed pair's Map entry. Pairs of canonical IPv4 addresses are
+ *   found by their two numbers (a compact index over the records, beacon-pairs.ts: no string
+ *   hashing per flow); any other pair by text (source -> destination Maps).
  */
 import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
@@ -62,7 +63,6 @@ import {
   F_FIRST,
   F_LAST_DST_PORT,
   F_LAST_END,
-  F_LAST_INDEX,
   F_LAST_PROTO,
   F_LAST_SRC_PORT,
   F_LAST_START,
@@ -314,7 +314,7 @@ export function createBeaconingDetector(ctx: DetectorContext, opts: BeaconingOpt
         start >= (f[b + F_LAST_START] as number) &&
         start <= (f[b + F_LAST_END] as number) + CONTINUATION_GAP_MS
       ) {
-        pairs.addBytes(slot, f[b + F_LAST_INDEX] as number, flow.bytes);
+        pairs.addBytes(slot, flow.bytes);
         if (end > (f[b + F_LAST_END] as number)) f[b + F_LAST_END] = end;
         return;
       }

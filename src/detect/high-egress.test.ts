@@ -43,6 +43,27 @@ describe('high-egress detector', () => {
     expect(new Set(findings.map((f) => f.evidence.intervalStartMs)).size).toBe(3);
   });
 
+  it("a later interval's evidence counts only that interval's peers (and flows after a report in the same interval)", () => {
+    const { ctx, findings } = testContext({ high_egress_threshold: 10 * MB, high_egress_interval_seconds: 60 });
+    const d = createHighEgressDetector(ctx);
+    d.observe(upload(11 * MB, T0 + 1000, { dstAddr: '198.51.100.1' }), 'outbound');
+    // after the report, more to other peers in the same interval
+    for (let i = 0; i < 20; i++) d.observe(upload(1 * MB, T0 + 2000 + i, { dstAddr: `203.0.113.${i + 10}` }), 'outbound');
+    d.observe(upload(6 * MB, T0 + 61_000, { dstAddr: '198.51.100.2' }), 'outbound');
+    d.observe(upload(5 * MB, T0 + 62_000, { dstAddr: '2001:db8::5' }), 'outbound');
+    expect(findings).toHaveLength(2);
+    expect(findings[0]!.evidence).toMatchObject({ bytes: 11 * MB, flows: 1, topPeers: [{ ip: '198.51.100.1', bytes: 11 * MB }], peersApproximate: false });
+    expect(findings[1]!.evidence).toMatchObject({
+      bytes: 11 * MB,
+      flows: 2,
+      topPeers: [
+        { ip: '198.51.100.2', bytes: 6 * MB },
+        { ip: '2001:db8::5', bytes: 5 * MB },
+      ],
+      peersApproximate: false,
+    });
+  });
+
   it('ignores inbound, internal and transit traffic', () => {
     const { ctx, findings } = testContext({ high_egress_threshold: 1 * MB });
     const d = createHighEgressDetector(ctx);

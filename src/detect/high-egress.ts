@@ -9,30 +9,30 @@
  *   the source's current one (a late export) still counts, towards the current interval: the
  *   bytes did leave the network.
  * - When a source's sum first exceeds high_egress_threshold within an interval, one finding is
- *   reported at once (from observe()); nothing more for that source until its next interval.
+ *   reported at once (from observe()); nothing more for that source until its next interval
+ *   (and its peers are not counted for the rest of the interval: only the finding shows them).
  *   Evidence: bytes so far, the interval, and the top destination peers (at most TOP_PEERS),
- *   estimated with Space-Saving over PEER_SLOTS counters per source (exact while a source has
- *   at most PEER_SLOTS peers in the interval; otherwise each peer's bytes are an upper bound
+ *   estimated with Space-Saving over 8 counters per source (space-saving.ts; exact while a
+ *   source has at most 8 peers in the interval; otherwise each peer's bytes are an upper bound
  *   and `peersApproximate` is true).
  * - Memory is bounded: at most maxSources sources (default MAX_SOURCES), evicted by the CLOCK
  *   rule (clock-ring.ts) and counted in homesec_detector_evictions_total{detector="high_egress"};
  *   sources idle for 2 intervals of ingest time are dropped in tick().
- * - observe() is O(PEER_SLOTS) = O(1) and allocates only for a new source (evicted ones are
+ * - observe() is O(1) (8 counters) and allocates only for a new source (evicted ones are
  *   recycled) or a finding.
  */
 import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import { BoundedTable, type TableEntry } from './bounded-table.js';
 import { NOT_SEEN } from './clock-ring.js';
+import { SpaceSaving } from './space-saving.js';
 import type { Detector, DetectorContext, DetectorFactory, Direction, FlowKeys } from './detector.js';
 
 export const NAME = 'high_egress';
 /** Internal sources tracked at most. */
 export const MAX_SOURCES = 10_000;
-/** Destination peers listed in a finding at most. */
+/** Destination peers listed in a finding at most (of the SLOTS = 8 Space-Saving counters). */
 export const TOP_PEERS = 5;
-/** Space-Saving counters per source. */
-const PEER_SLOTS = 8;
 
 /** Per-source state for the current interval (recycled on eviction). */
 class EgressSource implements TableEntry {
@@ -49,13 +49,8 @@ class EgressSource implements TableEntry {
   flows = 0;
   /** Interval for which a finding was reported. */
   reported = Number.NEGATIVE_INFINITY;
-  readonly peers: string[] = new Array<string>(PEER_SLOTS).fill('');
-  /** ipv4Key of each peer (-1 when not canonical IPv4): compared instead of the text. */
-  readonly peerNums = new Float64Array(PEER_SLOTS);
-  readonly peerBytes = new Float64Array(PEER_SLOTS);
-  peerCount = 0;
-  /** True once a peer was replaced (Space-Saving estimates are then upper bounds). */
-  peersApproximate = false;
+  /** Destination peers' bytes this interval (Space-Saving). */
+  readonly peers = new SpaceSaving();
 
   reset(): void {
     this.interval = Number.NEGATIVE_INFINITY;
@@ -67,39 +62,7 @@ class EgressSource implements TableEntry {
     this.interval = interval;
     this.bytes = 0;
     this.flows = 0;
-    this.peerCount = 0;
-    this.peersApproximate = false;
-  }
-
-  /** Space-Saving update (num: ipv4Key(peer)): O(PEER_SLOTS), no allocation. */
-  addPeer(peer: string, num: number, bytes: number): void {
-    const n = this.peerCount;
-    for (let i = 0; i < n; i++) {
-      if (num >= 0 ? this.peerNums[i] === num : this.peers[i] === peer) {
-        this.peerBytes[i] = (this.peerBytes[i] as number) + bytes;
-        return;
-      }
-    }
-    if (n < PEER_SLOTS) {
-      this.peers[n] = peer;
-      this.peerNums[n] = num;
-      this.peerBytes[n] = bytes;
-      this.peerCount = n + 1;
-      return;
-    }
-    let min = 0;
-    for (let i = 1; i < PEER_SLOTS; i++) if ((this.peerBytes[i] as number) < (this.peerBytes[min] as number)) min = i;
-    this.peers[min] = peer;
-    this.peerNums[min] = num;
-    this.peerBytes[min] = (this.peerBytes[min] as number) + bytes;
-    this.peersApproximate = true;
-  }
-
-  /** The top peers by bytes (allocates; used only for a finding). */
-  topPeers(max: number): { ip: string; bytes: number }[] {
-    const out: { ip: string; bytes: number }[] = [];
-    for (let i = 0; i < this.peerCount; i++) out.push({ ip: this.peers[i] as string, bytes: this.peerBytes[i] as number });
-    return out.sort((a, b) => b.bytes - a.bytes || (a.ip < b.ip ? -1 : 1)).slice(0, max);
+    this.peers.clear();
   }
 }
 
@@ -152,8 +115,8 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
         intervalSeconds: seconds,
         intervalStartMs: startMs,
         intervalEndMs: startMs + intervalMs,
-        topPeers: s.topPeers(TOP_PEERS),
-        peersApproximate: s.peersApproximate,
+        topPeers: s.peers.top(TOP_PEERS),
+        peersApproximate: s.peers.approximate,
       },
     });
   };
@@ -174,8 +137,10 @@ export function createHighEgressDetector(ctx: DetectorContext, opts: HighEgressO
       if (interval > s.interval) s.startInterval(interval);
       s.bytes += flow.bytes;
       s.flows++;
-      s.addPeer(flow.dstAddr, keys !== undefined ? keys.dst : ipv4Key(flow.dstAddr), flow.bytes);
-      if (s.bytes > threshold && s.reported !== s.interval) raise(s, t);
+      // the peers matter only for this interval's finding: none are needed once it is reported
+      if (s.reported === s.interval) return;
+      s.peers.add(flow.dstAddr, keys !== undefined ? keys.dst : ipv4Key(flow.dstAddr), flow.bytes);
+      if (s.bytes > threshold) raise(s, t);
     },
 
     /** Drops sources idle for 2 intervals of ingest time; publishes metrics. O(sources). */
