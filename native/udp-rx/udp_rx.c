@@ -14,7 +14,8 @@
  * - A datagram that does not fit the batch stays received but pending, and goes first into
  *   the next batch: nothing is lost between batches. With no batch (null), datagrams are
  *   read and dropped, and counted as dropped.
- * - Memory is fixed at open: VLEN scratch slots of 64 KiB.
+ * - Memory is fixed at open: VLEN scratch slots of 64 KiB. The socket is closed by close(),
+ *   by the handle's finalizer, or when the thread's environment ends, whichever comes first.
  */
 #define _GNU_SOURCE /* recvmmsg */
 #include <arpa/inet.h>
@@ -66,10 +67,16 @@ static void close_receiver(Receiver *r) {
   r->scratch = NULL;
 }
 
+/* The thread's environment is going away (a worker that ends or dies): close the socket, so
+   a receive thread started after it can bind the port again. */
+static void env_cleanup(void *arg) {
+  close_receiver((Receiver *)arg);
+}
+
 static void finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   Receiver *r = data;
+  napi_remove_env_cleanup_hook(env, env_cleanup, r);
   close_receiver(r);
   free(r);
 }
@@ -136,7 +143,7 @@ static void address_text(const unsigned char a[16], char *out, size_t size) {
   else inet_ntop(AF_INET6, a, out, size);
 }
 
-/* open(host, port, receiveBufferBytes) -> { handle, address, port, family, receiveBuffer } */
+/* open(host: numeric IPv4/IPv6 text, port, receiveBufferBytes) -> { handle, address, port, family, receiveBuffer } */
 static napi_value rx_open(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -154,16 +161,16 @@ static napi_value rx_open(napi_env env, napi_callback_info info) {
   memset(&hints, 0, sizeof hints);
   hints.ai_family = strchr(host, ':') ? AF_INET6 : AF_INET;
   hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST; /* never a name look-up */
   char portText[8];
   snprintf(portText, sizeof portText, "%d", port);
   int gai = getaddrinfo(host, portText, &hints, &res);
   if (gai != 0 || res == NULL) {
     char msg[320];
-    snprintf(msg, sizeof msg, "getaddrinfo ENOTFOUND %s (%s)", host, gai_strerror(gai));
+    snprintf(msg, sizeof msg, "not a numeric IP address: %s (%s)", host, gai_strerror(gai));
     napi_value m, c, e;
     napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m);
-    napi_create_string_utf8(env, "ENOTFOUND", NAPI_AUTO_LENGTH, &c);
+    napi_create_string_utf8(env, "EINVAL", NAPI_AUTO_LENGTH, &c);
     napi_create_error(env, c, m, &e);
     napi_throw(env, e);
     return NULL;
@@ -231,6 +238,7 @@ static napi_value rx_open(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "udp_rx: napi_create_external failed");
     return NULL;
   }
+  napi_add_env_cleanup_hook(env, env_cleanup, r);
   napi_set_named_property(env, obj, "handle", handle);
   set_prop_str(env, obj, "address", addrText);
   set_prop_num(env, obj, "port", boundPort);

@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 
 /** What udp_rx.node exports (see native/udp-rx/udp_rx.c for the C side of each contract). */
 export interface NativeRx {
-  /** Binds a UDP socket (IPv6 dual-stack when host has a colon). Throws an Error with `code` (EADDRINUSE, …). */
+  /**
+   * Binds a UDP socket to a numeric IPv4/IPv6 address (IPv6 dual-stack; names are not looked
+   * up: EINVAL). Throws an Error with `code` (EADDRINUSE, …) and the address in its message.
+   */
   open(host: string, port: number, receiveBufferBytes: number): NativeSocket;
   /**
    * Blocks up to timeoutMs until a datagram can be read; true when one can. With `sleep` it

@@ -26,12 +26,16 @@
  * - The thread never parses flow data, so hostile bytes cannot reach anything but a copy.
  * - Two ways to read the socket, same batches and same rules: the native receiver
  *   (native-rx.ts: recvmmsg straight into the batch buffers, no JavaScript per datagram),
- *   used when it is built and the bind request allows it; otherwise Node's dgram, one
- *   'message' callback per datagram. The native loop blocks this thread in poll() for at most
- *   IDLE_WAIT_MS, sleeps BUSY_WAIT_MS between reads while the main thread holds a batch, and takes the main
- *   thread's messages synchronously (receiveMessageOnPort) between reads.
+ *   used when it is built, the bind request allows it and the host is a numeric address;
+ *   otherwise Node's dgram, one 'message' callback per datagram. The native loop blocks this
+ *   thread in poll() for at most IDLE_WAIT_MS, sleeps BUSY_WAIT_MS between reads while the
+ *   main thread holds a batch, takes the main thread's messages synchronously
+ *   (receiveMessageOnPort) between reads, and lets the event loop turn every
+ *   NATIVE_SLICE_MS (a released buffer is only freed, and a message that came meanwhile only
+ *   dispatched, in a turn).
  */
 import dgram from 'node:dgram';
+import { isIP } from 'node:net';
 import { MessageChannel, parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { loadNativeRx, type NativeRx, type NativeSocket } from './native-rx.js';
 
@@ -43,6 +47,8 @@ export const KEEP_BATCHES = 2;
 export const IDLE_WAIT_MS = 50;
 /** Native loop: sleep between reads while the main thread holds a batch (datagrams gather in the socket buffer meanwhile). */
 export const BUSY_WAIT_MS = 1;
+/** Native loop: longest stretch without an event-loop turn (freed buffers are only released, and queued messages only dispatched, in one). */
+export const NATIVE_SLICE_MS = 100;
 
 export interface BindRequest {
   kind: 'bind';
@@ -209,15 +215,23 @@ function run(port: NonNullable<typeof parentPort>): void {
     }
   };
 
+  /** The native loop's message handler, once it runs. */
+  let native: ((m: ToReceiver) => void) | undefined;
+
   port.on('message', (m: ToReceiver) => {
+    if (native !== undefined) {
+      native(m);
+      return;
+    }
     if (m.kind === 'free') {
       inFlight--;
       free.push(m.buf);
       flushIfIdle();
     } else if (m.kind === 'bind') {
-      const rx = m.native === false ? undefined : loadNativeRx();
+      // the native receiver binds numeric addresses only; a host name goes through dgram's look-up
+      const rx = m.native === false || isIP(m.host) === 0 ? undefined : loadNativeRx();
       if (rx !== undefined) {
-        runNative(port, rx, m);
+        native = runNative(port, rx, m);
         return;
       }
       batchBytes = m.batchBytes;
@@ -269,17 +283,18 @@ function run(port: NonNullable<typeof parentPort>): void {
 }
 
 /**
- * The native receiver's loop: binds, then reads, batches and answers the main thread until it
- * says close; returns after posting 'closed' (or 'bindError'). Same pool, trimming, batching
- * and drop rules as the dgram path in run().
+ * The native receiver's loop: binds (or posts 'bindError' and returns undefined), then reads,
+ * batches and answers the main thread in slices until it says close, then posts 'closed'.
+ * Returns the handler for the messages the port's listener gets between slices. Same pool,
+ * trimming, batching and drop rules as the dgram path in run().
  */
-function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): void {
+function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): ((msg: ToReceiver) => void) | undefined {
   let sock: NativeSocket;
   try {
     sock = rx.open(m.host, m.port, m.recvBufferSize);
   } catch (err) {
     port.postMessage({ kind: 'bindError', message: err instanceof Error ? err.message : String(err) } satisfies FromReceiver);
-    return;
+    return undefined;
   }
   const h = sock.handle;
   port.postMessage({
@@ -330,67 +345,85 @@ function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): void {
     trimAt = allocated > KEEP_BATCHES ? performance.now() + TRIM_EVERY_MS : Number.POSITIVE_INFINITY;
   };
 
-  for (;;) {
-    // the main thread's messages: buffers handed back, or close
-    let closing = false;
-    for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) {
-      const msg = r.message as ToReceiver;
-      if (msg.kind === 'free') {
-        inFlight--;
-        free.push(msg.buf);
-      } else if (msg.kind === 'close') closing = true;
+  let closing = false;
+  let finished = false;
+  /** A message from the main thread, taken in the loop or, between slices, by the port's listener. */
+  const onMessage = (msg: ToReceiver): void => {
+    if (msg.kind === 'free') {
+      inFlight--;
+      free.push(msg.buf);
+    } else if (msg.kind === 'close') closing = true;
+  };
+
+  /** Reads for at most SLICE_MS, then lets this thread's event loop turn (port closes, GC tasks, messages). */
+  const slice = (): void => {
+    const end = performance.now() + NATIVE_SLICE_MS;
+    for (;;) {
+      for (let r = receiveMessageOnPort(port); r !== undefined; r = receiveMessageOnPort(port)) onMessage(r.message as ToReceiver);
+      if (closing) return finish();
+      cur ??= take();
+      rx.recv(h, cur === undefined ? null : cur.buf, cur === undefined ? 0 : cur.used, out);
+      dropped += out[2] as number;
+      if (cur !== undefined) {
+        cur.used = out[0] as number;
+        cur.count += out[1] as number;
+      }
+      const status = out[3] as number;
+      if (status === 1 && cur !== undefined) {
+        post(cur); // full: hand it over and keep reading into the next one
+        cur = undefined;
+        continue;
+      }
+      if (status < 0) {
+        const message = `recvmmsg failed (errno ${-status})`;
+        if (message !== lastError) port.postMessage({ kind: 'socketError', message } satisfies FromReceiver);
+        lastError = message;
+      }
+      // the socket is empty: send what is gathered if the main thread has nothing to do
+      if (inFlight === 0) {
+        if (cur !== undefined && cur.count > 0) {
+          post(cur);
+          cur = undefined;
+        } else if (dropped > 0) {
+          port.postMessage({ kind: 'dropped', dropped } satisfies FromReceiver);
+          dropped = 0;
+        }
+      }
+      if (performance.now() >= trimAt) trim();
+      if (performance.now() >= end) {
+        setImmediate(slice);
+        return;
+      }
+      // a batch waiting for the main thread: sleep, so the next read takes what gathered in one
+      // go; otherwise wake as soon as a datagram arrives
+      if (inFlight > 0) rx.wait(h, BUSY_WAIT_MS, true);
+      else rx.wait(h, IDLE_WAIT_MS, false);
     }
-    if (closing) break;
-    cur ??= take();
-    rx.recv(h, cur === undefined ? null : cur.buf, cur === undefined ? 0 : cur.used, out);
-    dropped += out[2] as number;
-    if (cur !== undefined) {
+  };
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    // what the socket already holds goes out with the last batches, then it closes
+    for (;;) {
+      cur ??= take();
+      if (cur === undefined) break;
+      rx.recv(h, cur.buf, cur.used, out);
+      dropped += out[2] as number;
       cur.used = out[0] as number;
       cur.count += out[1] as number;
-    }
-    const status = out[3] as number;
-    if (status === 1 && cur !== undefined) {
-      post(cur); // full: hand it over and keep reading into the next one
+      if (out[3] !== 1) break;
+      post(cur);
       cur = undefined;
-      continue;
     }
-    if (status < 0) {
-      const message = `recvmmsg failed (errno ${-status})`;
-      if (message !== lastError) port.postMessage({ kind: 'socketError', message } satisfies FromReceiver);
-      lastError = message;
-    }
-    // the socket is empty: send what is gathered if the main thread has nothing to do
-    if (inFlight === 0) {
-      if (cur !== undefined && cur.count > 0) {
-        post(cur);
-        cur = undefined;
-      } else if (dropped > 0) {
-        port.postMessage({ kind: 'dropped', dropped } satisfies FromReceiver);
-        dropped = 0;
-      }
-    }
-    if (performance.now() >= trimAt) trim();
-    // a batch waiting for the main thread: sleep, so the next read takes what gathered in one go;
-    // otherwise wake as soon as a datagram arrives
-    if (inFlight > 0) rx.wait(h, BUSY_WAIT_MS, true);
-    else rx.wait(h, IDLE_WAIT_MS, false);
-  }
-  // what the socket already holds goes out with the last batches, then it closes
-  for (;;) {
-    cur ??= take();
-    if (cur === undefined) break;
-    rx.recv(h, cur.buf, cur.used, out);
-    dropped += out[2] as number;
-    cur.used = out[0] as number;
-    cur.count += out[1] as number;
-    if (out[3] !== 1) break;
-    post(cur);
-    cur = undefined;
-  }
-  if (cur !== undefined && cur.count > 0) post(cur);
-  rx.close(h);
-  port.postMessage({ kind: 'closed', dropped } satisfies FromReceiver);
-  port.close();
+    if (cur !== undefined && cur.count > 0) post(cur);
+    rx.close(h);
+    port.postMessage({ kind: 'closed', dropped } satisfies FromReceiver);
+    port.close();
+  };
+
+  slice();
+  return onMessage;
 }
 
 if (parentPort) run(parentPort);

@@ -1,8 +1,8 @@
 /**
  * Flood: NetFlow v5 at twice homesec's loss-free rate at the real daemon on loopback while the
  * API is queried (issue 11). Rules:
- * - Rate: FLOOD_RATE flows/s, default 2 × FLOOD_LOSS_FREE (475,000 flows/s, the v5 loss-free
- *   rate in docs/performance.md); FLOOD_SECONDS long (short mode 4 s, full mode 60 s). The
+ * - Rate: FLOOD_RATE flows/s, default 2 × FLOOD_LOSS_FREE (1,000,000 flows/s, the v5 loss-free
+ *   rate in docs/performance.md, with the native receiver); FLOOD_SECONDS long (short mode 4 s, full mode 60 s). The
  *   generator is bench/udp-sender.ts in its own process (at most 30 s a run, so longer floods
  *   chain runs); it reports what it really sent. Loopback only; bounded in count and time.
  * - While it runs, two loops query /health, /metrics and GET /api/* with the Bearer token and
@@ -16,7 +16,7 @@
  *   steady-state content, so that "returns to baseline" measures what the flood leaves
  *   behind, not state any real traffic would build: the same generator (same 50 devices,
  *   5,000 external peers, connections) at FLOOD_WARM_RATE for FLOOD_WARM_SECONDS (short mode
- *   100,000 flows/s for 12 s, full mode 250,000 flows/s for 60 s), below the loss-free rate
+ *   300,000 flows/s for 12 s, full mode 500,000 flows/s for 60 s), below the loss-free rate
  *   and about as many flows as the flood gets processed, so the traffic tables, the history
  *   window and the detectors' bounded state (beacon rings grow with the flows a pair has
  *   seen, up to their budget) are already filled. (Measured: a warm-up of a third of the
@@ -44,11 +44,11 @@ import { recordReliability } from '../support/reliability-meta.js';
 import { ROOT } from '../support/daemon.js';
 import { envNumber, FULL, launch, mib, percentile, pick, sleep, type RunningDaemon } from './reliability-kit.js';
 
-const LOSS_FREE = envNumber('FLOOD_LOSS_FREE', 475_000);
+const LOSS_FREE = envNumber('FLOOD_LOSS_FREE', 1_000_000);
 const RATE = envNumber('FLOOD_RATE', 2 * LOSS_FREE);
 const SECONDS = envNumber('FLOOD_SECONDS', pick(4, 60));
 const SETTLE_SECONDS = pick(15, 30);
-const WARM_RATE = envNumber('FLOOD_WARM_RATE', pick(100_000, 250_000));
+const WARM_RATE = envNumber('FLOOD_WARM_RATE', pick(300_000, 500_000));
 const WARM_SECONDS = envNumber('FLOOD_WARM_SECONDS', pick(12, 60));
 const WARM_SETTLE_SECONDS = 5;
 const MAX_RSS_MIB = envNumber('FLOOD_MAX_RSS_MIB', 2048);

@@ -1,0 +1,122 @@
+import dgram from 'node:dgram';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadNativeRx, NATIVE_RX_FILE, type NativeSocket } from './native-rx.js';
+import { forEachDatagram, RECORD_HEADER } from './receive-worker.js';
+
+// The native receiver is built by `npm install` on Linux; there a missing build is a failure.
+const rx = loadNativeRx();
+const onLinux = process.platform === 'linux';
+
+const open: NativeSocket[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) rx?.close(s.handle);
+});
+
+function bind(host = '127.0.0.1', port = 0): NativeSocket {
+  const s = (rx as NonNullable<typeof rx>).open(host, port, 1 << 20);
+  open.push(s);
+  return s;
+}
+
+async function send(port: number, host: string, bufs: Buffer[]): Promise<void> {
+  const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  for (const b of bufs) await new Promise<void>((r) => s.send(b, port, host, () => r()));
+  s.close();
+}
+
+describe.runIf(onLinux)('native UDP receiver (native/udp-rx)', () => {
+  it(`is built (${NATIVE_RX_FILE})`, () => {
+    expect(rx).toBeDefined();
+  });
+
+  it('copies datagrams byte for byte in the batch layout, with each exporter named once per batch', async () => {
+    const s = bind('::');
+    expect(s).toMatchObject({ address: '::', family: 'IPv6' });
+    expect(s.receiveBuffer).toBeGreaterThan(0);
+    const sent = [Buffer.from('a'), Buffer.alloc(1001, 7), Buffer.from('hello world'), Buffer.alloc(0)];
+    await send(s.port, '127.0.0.1', sent.slice(0, 2));
+    await send(s.port, '::1', sent.slice(2));
+    expect(rx?.wait(s.handle, 1000)).toBe(true);
+    const buf = new ArrayBuffer(64 * 1024);
+    const out = new Int32Array(4);
+    let used = 0;
+    let added = 0;
+    for (let i = 0; i < 50 && added < sent.length; i++) {
+      rx?.recv(s.handle, buf, used, out);
+      used = out[0] as number;
+      added += out[1] as number;
+      if (added < sent.length) rx?.wait(s.handle, 100);
+    }
+    expect(added).toBe(4);
+    expect(out[2]).toBe(0);
+    expect(out[3]).toBe(0); // socket empty
+    expect(used).toBe(sent.reduce((n, b) => n + RECORD_HEADER + ((b.length + 3) & ~3), 0));
+    const exporters = rx?.exporters(s.handle) ?? [];
+    expect(exporters).toEqual(['127.0.0.1', '::1']); // IPv4-mapped written as IPv4
+    const got: [string, string][] = [];
+    forEachDatagram(buf, used, exporters, (msg, ex) => got.push([msg.toString('hex'), ex]));
+    expect(got).toEqual(sent.map((b, i) => [b.toString('hex'), i < 2 ? '127.0.0.1' : '::1']));
+  });
+
+  it('keeps a datagram that does not fit for the next batch, and drops and counts with no batch', async () => {
+    const s = bind();
+    await send(s.port, '127.0.0.1', [Buffer.alloc(600, 1), Buffer.alloc(600, 2), Buffer.alloc(600, 3)]);
+    expect(rx?.wait(s.handle, 1000)).toBe(true);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5)); // all three in the socket
+    const out = new Int32Array(4);
+    const small = new ArrayBuffer(2 * (RECORD_HEADER + 600));
+    rx?.recv(s.handle, small, 0, out);
+    expect([...out]).toEqual([2 * (RECORD_HEADER + 600), 2, 0, 1]); // full: the third waits
+    expect(rx?.wait(s.handle, 0)).toBe(true); // pending here counts as readable
+    const next = new ArrayBuffer(4096);
+    rx?.recv(s.handle, next, 0, out);
+    expect([...out]).toEqual([RECORD_HEADER + 600, 1, 0, 0]);
+    expect(new Uint8Array(next, RECORD_HEADER, 600).every((b) => b === 3)).toBe(true);
+    await send(s.port, '127.0.0.1', [Buffer.alloc(10), Buffer.alloc(10)]);
+    rx?.wait(s.handle, 1000);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    rx?.recv(s.handle, null, 0, out);
+    expect([...out]).toEqual([0, 0, 2, 0]);
+  });
+
+  it('waits at most its timeout, sleeping the whole of it when asked', () => {
+    const s = bind();
+    let t = performance.now();
+    expect(rx?.wait(s.handle, 30)).toBe(false);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(25);
+    t = performance.now();
+    expect(rx?.wait(s.handle, 30, true)).toBe(false);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(25);
+  });
+
+  it('names the error and the address when it cannot bind, and refuses a closed handle clearly', () => {
+    const s = bind();
+    expect(() => rx?.open('127.0.0.1', s.port, 0)).toThrow(expect.objectContaining({ code: 'EADDRINUSE', message: expect.stringContaining(`127.0.0.1:${s.port}`) }));
+    expect(() => rx?.open('localhost', 0, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('not a numeric IP address') }));
+    expect(() => rx?.open('127.0.0.1', 70000, 0)).toThrow(/open\(host, port/);
+    rx?.close(s.handle);
+    rx?.close(s.handle); // idempotent
+    expect(() => rx?.wait(s.handle, 0)).toThrow(/closed/);
+    expect(() => rx?.recv(s.handle, null, 0, new Int32Array(4))).toThrow(/closed/);
+  });
+
+  it('closes the socket of a thread that ends without closing it, so the port can be bound again', async () => {
+    const file = new URL('../../' + NATIVE_RX_FILE.split('\\').join('/'), import.meta.url).pathname;
+    const w = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const rx = require(${JSON.stringify(file)});
+       globalThis.kept = rx.open('127.0.0.1', 0, 0);
+       parentPort.postMessage(globalThis.kept.port);`,
+      { eval: true },
+    );
+    const port = await new Promise<number>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    expect(() => rx?.open('127.0.0.1', port, 0)).toThrow(/EADDRINUSE/);
+    await w.terminate();
+    const again = bind('127.0.0.1', port);
+    expect(again.port).toBe(port);
+  });
+});
