@@ -16,7 +16,8 @@ COPY scripts/build-native.mjs ./scripts/
 COPY native ./native
 # `npm install`, not `npm ci`: see README.md (the lockfile lists only the Linux x64 rollup
 # platform package); it installs exactly the locked versions.
-RUN npm install --no-audit --no-fund
+RUN npm install --no-audit --no-fund \
+ && mkdir -p native/udp-rx/build/Release
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY web ./web
@@ -35,7 +36,8 @@ WORKDIR /app
 COPY --from=build /build/package.json ./package.json
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
-COPY --from=build /build/native/udp-rx/build/Release/udp_rx.node ./native/udp-rx/build/Release/udp_rx.node
+# the native UDP receiver when it was built (an empty folder when not: homesec then uses dgram)
+COPY --from=build /build/native/udp-rx/build/Release ./native/udp-rx/build/Release
 COPY --from=build /build/web/dist ./web/dist
 # MALLOC_MMAP_THRESHOLD_: glibc serves blocks of 128 KiB and more (the flow receive thread's
 # backlog buffers) from their own mappings, so memory freed after a flood goes back to the

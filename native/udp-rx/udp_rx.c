@@ -13,13 +13,17 @@
  *   distinct source addresses in it, at most MAX_EXPORTERS) is read with rx_exporters().
  * - A datagram that does not fit the batch stays received but pending, and goes first into
  *   the next batch: nothing is lost between batches. With no batch (null), datagrams are
- *   read and dropped, and counted as dropped.
+ *   read and dropped, and counted as dropped; so is one larger than a whole batch.
+ * - Exporters are told apart by address and IPv6 scope: a link-local sender is written
+ *   "fe80::1%eth0", as Node's dgram writes it.
  * - Memory is fixed at open: VLEN scratch slots of 64 KiB. The socket is closed by close(),
  *   by the handle's finalizer, or when the thread's environment ends, whichever comes first.
  */
 #define _GNU_SOURCE /* recvmmsg */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <node_api.h>
@@ -47,9 +51,9 @@ typedef struct {
   /* received datagrams not yet copied out: indexes next..count-1 */
   int count;
   int next;
-  /* the current batch's exporters (16-byte addresses; IPv4 as IPv4-mapped) */
+  /* the current batch's exporters: 16-byte address (IPv4 as IPv4-mapped) + 4-byte IPv6 scope id */
   int exporters;
-  unsigned char exporter[MAX_EXPORTERS][16];
+  unsigned char exporter[MAX_EXPORTERS][20];
 } Receiver;
 
 #define CHECK(call)                                                    \
@@ -136,11 +140,25 @@ static void set_prop_num(napi_env env, napi_value obj, const char *key, double v
   napi_set_named_property(env, obj, key, v);
 }
 
-/* Text of a 16-byte address as Node's dgram gives it, IPv4-mapped addresses as IPv4. */
-static void address_text(const unsigned char a[16], char *out, size_t size) {
+/*
+ * Text of an exporter key (16-byte address + scope id) as Node's dgram gives it: IPv4-mapped
+ * addresses as IPv4, a scoped (link-local) IPv6 address with "%" and its interface name (or
+ * number), so two link-local exporters on different interfaces stay apart.
+ */
+static void address_text(const unsigned char a[20], char *out, size_t size) {
   static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (memcmp(a, mapped, 12) == 0) inet_ntop(AF_INET, a + 12, out, size);
-  else inet_ntop(AF_INET6, a, out, size);
+  if (memcmp(a, mapped, 12) == 0) {
+    inet_ntop(AF_INET, a + 12, out, size);
+    return;
+  }
+  inet_ntop(AF_INET6, a, out, size);
+  uint32_t scope;
+  memcpy(&scope, a + 16, 4);
+  if (scope == 0) return;
+  char name[IF_NAMESIZE];
+  size_t n = strlen(out);
+  if (if_indextoname(scope, name) != NULL) snprintf(out + n, size - n, "%%%s", name);
+  else snprintf(out + n, size - n, "%%%u", scope);
 }
 
 /* open(host: numeric IPv4/IPv6 text, port, receiveBufferBytes) -> { handle, address, port, family, receiveBuffer } */
@@ -150,9 +168,10 @@ static napi_value rx_open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char host[256];
   size_t hostLen = 0;
-  int32_t port = 0, rcvbuf = 0;
+  int32_t port = 0;
+  double rcvbufAsked = 0;
   if (argc < 3 || napi_get_value_string_utf8(env, argv[0], host, sizeof host, &hostLen) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &port) != napi_ok || napi_get_value_int32(env, argv[2], &rcvbuf) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &port) != napi_ok || napi_get_value_double(env, argv[2], &rcvbufAsked) != napi_ok ||
       port < 0 || port > 65535) {
     napi_throw_type_error(env, NULL, "udp_rx.open(host, port, receiveBufferBytes)");
     return NULL;
@@ -185,6 +204,8 @@ static napi_value rx_open(napi_env env, napi_callback_info info) {
     int off = 0;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
   }
+  /* the kernel caps it at net.core.rmem_max; a request beyond int is asked as INT_MAX */
+  int rcvbuf = rcvbufAsked >= (double)INT_MAX ? INT_MAX : rcvbufAsked > 0 ? (int)rcvbufAsked : 0;
   if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   if (bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
     int err = errno;
@@ -231,11 +252,10 @@ static napi_value rx_open(napi_env env, napi_callback_info info) {
   }
 
   napi_value obj, handle;
-  CHECK(napi_create_object(env, &obj));
-  if (napi_create_external(env, r, finalize, NULL, &handle) != napi_ok) {
+  if (napi_create_object(env, &obj) != napi_ok || napi_create_external(env, r, finalize, NULL, &handle) != napi_ok) {
     close_receiver(r);
     free(r);
-    napi_throw_error(env, NULL, "udp_rx: napi_create_external failed");
+    napi_throw_error(env, NULL, "udp_rx: could not create the receiver object");
     return NULL;
   }
   napi_add_env_cleanup_hook(env, env_cleanup, r);
@@ -298,17 +318,21 @@ static int fill_scratch(Receiver *r) {
   return n;
 }
 
-/* The 16-byte address of scratch slot i (IPv4 as IPv4-mapped). */
-static void slot_address(Receiver *r, int i, unsigned char out[16]) {
+/* The exporter key of scratch slot i: 16-byte address (IPv4 as IPv4-mapped) + scope id. */
+static void slot_address(Receiver *r, int i, unsigned char out[20]) {
   const struct sockaddr_storage *sa = &r->addrs[i];
+  uint32_t scope = 0;
   if (sa->ss_family == AF_INET6) {
-    memcpy(out, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+    memcpy(out, &s6->sin6_addr, 16);
+    scope = s6->sin6_scope_id;
   } else {
     memset(out, 0, 10);
     out[10] = 0xff;
     out[11] = 0xff;
     memcpy(out + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
   }
+  memcpy(out + 16, &scope, 4);
 }
 
 /*
@@ -364,15 +388,21 @@ static napi_value rx_recv(napi_env env, napi_callback_info info) {
       continue;
     }
     size_t need = RECORD_HEADER + ((len + 3) & ~(size_t)3);
+    if (need > batchLen) {
+      /* larger than a whole batch: it can never fit, drop it now (counted) */
+      dropped++;
+      r->next++;
+      continue;
+    }
     if ((size_t)used + need > batchLen) {
       status = 1;
       break;
     }
-    unsigned char a[16];
+    unsigned char a[20];
     slot_address(r, i, a);
     int ex = -1;
     for (int k = r->exporters - 1; k >= 0; k--) {
-      if (memcmp(r->exporter[k], a, 16) == 0) {
+      if (memcmp(r->exporter[k], a, 20) == 0) {
         ex = k;
         break;
       }
@@ -383,7 +413,7 @@ static napi_value rx_recv(napi_env env, napi_callback_info info) {
         break;
       }
       ex = r->exporters++;
-      memcpy(r->exporter[ex], a, 16);
+      memcpy(r->exporter[ex], a, 20);
     }
     unsigned char *p = batch + used;
     uint32_t len32 = (uint32_t)len;
@@ -415,7 +445,7 @@ static napi_value rx_exporters(napi_env env, napi_callback_info info) {
   napi_value arr;
   CHECK(napi_create_array_with_length(env, (size_t)r->exporters, &arr));
   for (int k = 0; k < r->exporters; k++) {
-    char text[INET6_ADDRSTRLEN];
+    char text[INET6_ADDRSTRLEN + IF_NAMESIZE + 12];
     address_text(r->exporter[k], text, sizeof text);
     napi_value s;
     napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &s);

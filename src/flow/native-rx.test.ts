@@ -80,6 +80,57 @@ describe.runIf(onLinux)('native UDP receiver (native/udp-rx)', () => {
     expect([...out]).toEqual([0, 0, 2, 0]);
   });
 
+  it('drops and counts a datagram larger than a whole batch instead of waiting for a bigger one', async () => {
+    const s = bind();
+    await send(s.port, '127.0.0.1', [Buffer.alloc(9000, 1), Buffer.alloc(100, 2)]);
+    rx?.wait(s.handle, 1000);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    const out = new Int32Array(4);
+    const batch = new ArrayBuffer(8192);
+    rx?.recv(s.handle, batch, 0, out);
+    expect([...out]).toEqual([RECORD_HEADER + 100, 1, 1, 0]);
+    expect(new Uint8Array(batch, RECORD_HEADER, 100).every((b) => b === 2)).toBe(true);
+  });
+
+  it('starts a new batch after 256 exporters; the next batch names its own exporters from 0', async () => {
+    const s = bind('0.0.0.0');
+    const senders: dgram.Socket[] = [];
+    try {
+      for (let i = 0; i < 257; i++) {
+        const c = dgram.createSocket('udp4');
+        await new Promise<void>((r, reject) => {
+          c.once('error', reject);
+          c.bind(0, `127.0.${1 + Math.floor(i / 200)}.${1 + (i % 200)}`, () => r());
+        });
+        senders.push(c);
+      }
+      for (const c of senders) await new Promise<void>((r) => c.send(Buffer.from(c.address().address), s.port, '127.0.0.1', () => r()));
+    } finally {
+      for (const c of senders) c.close();
+    }
+    const out = new Int32Array(4);
+    const first = new ArrayBuffer(64 * 1024);
+    let used = 0;
+    let added = 0;
+    for (let i = 0; i < 100 && out[3] !== 1; i++) {
+      rx?.recv(s.handle, first, used, out);
+      used = out[0] as number;
+      added += out[1] as number;
+      if (out[3] !== 1) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(added).toBe(256);
+    expect(out[3]).toBe(1);
+    const names = rx?.exporters(s.handle) ?? [];
+    expect(names).toHaveLength(256);
+    const got: string[] = [];
+    forEachDatagram(first, used, names, (msg, ex) => got.push(`${msg.toString()}=${ex}`));
+    expect(got.every((x) => x.split('=')[0] === x.split('=')[1])).toBe(true);
+    const second = new ArrayBuffer(4096);
+    rx?.recv(s.handle, second, 0, out);
+    expect([...out]).toEqual([RECORD_HEADER + 12, 1, 0, 0]);
+    expect(rx?.exporters(s.handle)).toEqual(['127.0.2.57']);
+  });
+
   it('waits at most its timeout, sleeping the whole of it when asked', () => {
     const s = bind();
     let t = performance.now();

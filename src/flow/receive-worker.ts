@@ -228,8 +228,9 @@ function run(port: NonNullable<typeof parentPort>): void {
       free.push(m.buf);
       flushIfIdle();
     } else if (m.kind === 'bind') {
-      // the native receiver binds numeric addresses only; a host name goes through dgram's look-up
-      const rx = m.native === false || isIP(m.host) === 0 ? undefined : loadNativeRx();
+      // the native receiver binds numeric addresses without a zone only; a host name or a
+      // scoped address goes through dgram
+      const rx = m.native === false || isIP(m.host) === 0 || m.host.includes('%') ? undefined : loadNativeRx();
       if (rx !== undefined) {
         native = runNative(port, rx, m);
         return;
@@ -372,7 +373,7 @@ function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): ((msg: ToRe
       if (status === 1 && cur !== undefined) {
         post(cur); // full: hand it over and keep reading into the next one
         cur = undefined;
-        continue;
+        if (performance.now() < end) continue;
       }
       if (status < 0) {
         const message = `recvmmsg failed (errno ${-status})`;
@@ -417,6 +418,11 @@ function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): ((msg: ToRe
       cur = undefined;
     }
     if (cur !== undefined && cur.count > 0) post(cur);
+    else if (cur === undefined) {
+      // every buffer is with the main thread: what was read already is dropped, and counted
+      rx.recv(h, null, 0, out);
+      dropped += out[2] as number;
+    }
     rx.close(h);
     port.postMessage({ kind: 'closed', dropped } satisfies FromReceiver);
     port.close();
