@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,15 @@ import { forEachDatagram, RECORD_HEADER } from './receive-worker.js';
 // The native receiver is built by `npm install` on Linux; there a missing build is a failure.
 const rx = loadNativeRx();
 const onLinux = process.platform === 'linux';
+/** Network namespaces need root and iproute2. */
+const canNetns = onLinux && process.getuid?.() === 0 && (() => {
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const open: NativeSocket[] = [];
 afterEach(() => {
@@ -169,5 +179,58 @@ describe.runIf(onLinux)('native UDP receiver (native/udp-rx)', () => {
     await w.terminate();
     const again = bind('127.0.0.1', port);
     expect(again.port).toBe(port);
+  });
+
+  // Two namespaces this test creates and deletes, joined by a veth pair with link-local
+  // addresses only: the datagrams never leave them.
+  it.runIf(canNetns)('names a link-local IPv6 exporter with its zone, exactly as Node dgram does', async () => {
+    const tag = `${process.pid % 100000}`;
+    const [a, b, va, vb] = [`hs-lla-${tag}`, `hs-llb-${tag}`, `hsla${tag}`, `hslb${tag}`];
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+    const file = new URL('../../' + NATIVE_RX_FILE.split('\\').join('/'), import.meta.url).pathname;
+    try {
+      ip('netns', 'add', a);
+      ip('netns', 'add', b);
+      ip('link', 'add', va, 'netns', a, 'type', 'veth', 'peer', 'name', vb, 'netns', b);
+      ip('-n', a, 'addr', 'add', 'fe80::a/64', 'dev', va, 'nodad');
+      ip('-n', b, 'addr', 'add', 'fe80::b/64', 'dev', vb, 'nodad');
+      ip('-n', a, 'link', 'set', va, 'up');
+      ip('-n', b, 'link', 'set', vb, 'up');
+      // in namespace a: the native receiver and a dgram socket, each reporting its first sender
+      const receiver = `const rx = require(${JSON.stringify(file)}); const d = require('node:dgram').createSocket('udp6');
+        const n = rx.open('::', 0, 0); let dg; d.on('message', (m, r) => { dg = r.address; });
+        d.bind(0, '::', () => { console.log(JSON.stringify({ n: n.port, d: d.address().port }));
+          const out = new Int32Array(4), buf = new ArrayBuffer(4096), end = Date.now() + 10000;
+          const poll = () => { rx.recv(n.handle, buf, 0, out);
+            if ((out[1] > 0 && dg) || Date.now() > end) { console.log(JSON.stringify({ native: out[1] > 0 ? rx.exporters(n.handle) : [], dgram: dg })); process.exit(0); }
+            setTimeout(poll, 20); };
+          poll(); });`;
+      const child = spawn('ip', ['netns', 'exec', a, process.execPath, '-e', receiver], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve()); // failed early: the parse below says so
+        child.stdout.on('data', (chunk: Buffer) => {
+          lines.push(...chunk.toString().split('\n').filter(Boolean));
+          if (lines.length >= 1) resolve();
+        });
+      });
+      const ports = JSON.parse(lines[0] as string) as { n: number; d: number };
+      const sender = `const s = require('node:dgram').createSocket('udp6'); const to = 'fe80::a%${vb}';
+        s.bind(0, () => s.send(Buffer.from('x'), ${ports.n}, to, () => s.send(Buffer.from('y'), ${ports.d}, to, () => s.close())));`;
+      execFileSync('ip', ['netns', 'exec', b, process.execPath, '-e', sender], { stdio: 'pipe', timeout: 10_000 });
+      await done;
+      const result = JSON.parse(lines[lines.length - 1] as string) as { native: string[]; dgram: string };
+      expect(result.dgram).toBe(`fe80::b%${va}`);
+      expect(result.native).toEqual([result.dgram]);
+    } finally {
+      for (const ns of [a, b]) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          /* not created */
+        }
+      }
+    }
   });
 });
