@@ -130,37 +130,72 @@ function release(bufs: ArrayBuffer[]): void {
   port2.close();
 }
 
+/** The receive thread's batch buffers (module rules): at most `max` of `bytes` each, cut back to what was needed once a burst is over. */
+class BatchPool {
+  allocated = 0;
+  private readonly free: ArrayBuffer[] = [];
+  /** Most buffers in use at once (filling or with the main thread) since the last trim. */
+  private highWater = 0;
+
+  constructor(
+    private readonly bytes: number,
+    private readonly max: number,
+  ) {}
+
+  /** More buffers exist than KEEP_BATCHES: a trim is due. */
+  get aboveKeep(): boolean {
+    return this.allocated > KEEP_BATCHES;
+  }
+
+  /** A buffer to fill, or undefined when all `max` are in use. */
+  take(): ArrayBuffer | undefined {
+    let buf = this.free.pop();
+    if (buf === undefined) {
+      if (this.allocated >= this.max) return undefined;
+      this.allocated++;
+      buf = new ArrayBuffer(this.bytes);
+    }
+    this.highWater = Math.max(this.highWater, this.allocated - this.free.length);
+    return buf;
+  }
+
+  /** A buffer the main thread handed back. */
+  give(buf: ArrayBuffer): void {
+    this.free.push(buf);
+  }
+
+  /** Frees the free buffers beyond what the last period needed; says 'idle' once the pool is down to KEEP_BATCHES. */
+  trim(port: MessagePort): void {
+    const target = Math.max(KEEP_BATCHES, this.highWater);
+    const excess = this.free.splice(0, Math.max(0, Math.min(this.free.length, this.allocated - target)));
+    if (excess.length > 0) {
+      this.allocated -= excess.length;
+      release(excess);
+      if (this.allocated <= KEEP_BATCHES) port.postMessage({ kind: 'idle', released: excess.length, pool: this.allocated } satisfies FromReceiver);
+    }
+    this.highWater = this.allocated - this.free.length;
+  }
+}
+
 function normalise(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 function run(port: NonNullable<typeof parentPort>): void {
   let socket: dgram.Socket | undefined;
-  let batchBytes = 0;
-  let maxBatches = 0;
-  let allocated = 0;
-  const free: ArrayBuffer[] = [];
+  let pool = new BatchPool(0, 0);
   let current: Batch | undefined;
   /** Batches the main thread holds. */
   let inFlight = 0;
   let dropped = 0;
   let flushScheduled = false;
-  /** Most buffers in use at once (filling or with the main thread) since the last trim. */
-  let highWater = 0;
   let trimTimer: NodeJS.Timeout | undefined;
 
-  /** Frees the free buffers beyond what the last period needed; runs again while the pool is above KEEP_BATCHES. */
+  /** Trims the pool; runs again while it is above KEEP_BATCHES. */
   const trim = (): void => {
     trimTimer = undefined;
-    const target = Math.max(KEEP_BATCHES, highWater);
-    const excess = free.splice(0, Math.max(0, Math.min(free.length, allocated - target)));
-    if (excess.length > 0) {
-      allocated -= excess.length;
-      release(excess);
-      if (allocated <= KEEP_BATCHES) port.postMessage({ kind: 'idle', released: excess.length, pool: allocated } satisfies FromReceiver);
-    }
-    highWater = allocated - free.length;
-    if (allocated > KEEP_BATCHES && socket !== undefined) armTrim();
+    pool.trim(port);
+    if (pool.aboveKeep && socket !== undefined) armTrim();
   };
   const armTrim = (): void => {
     trimTimer ??= setTimeout(trim, TRIM_EVERY_MS);
@@ -168,21 +203,16 @@ function run(port: NonNullable<typeof parentPort>): void {
   };
 
   const post = (b: Batch): void => {
-    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: b.exporters, dropped, pool: allocated };
+    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: b.exporters, dropped, pool: pool.allocated };
     dropped = 0;
     inFlight++;
     port.postMessage(msg, [b.buf]);
   };
 
   const take = (): Batch | undefined => {
-    let buf = free.pop();
-    if (buf === undefined) {
-      if (allocated >= maxBatches) return undefined;
-      allocated++;
-      buf = new ArrayBuffer(batchBytes);
-      if (allocated > KEEP_BATCHES) armTrim();
-    }
-    highWater = Math.max(highWater, allocated - free.length);
+    const buf = pool.take();
+    if (buf === undefined) return undefined;
+    if (pool.aboveKeep) armTrim();
     return new Batch(buf);
   };
 
@@ -225,7 +255,7 @@ function run(port: NonNullable<typeof parentPort>): void {
     }
     if (m.kind === 'free') {
       inFlight--;
-      free.push(m.buf);
+      pool.give(m.buf);
       flushIfIdle();
     } else if (m.kind === 'bind') {
       // the native receiver binds numeric addresses without a zone only; a host name or a
@@ -235,8 +265,7 @@ function run(port: NonNullable<typeof parentPort>): void {
         native = runNative(port, rx, m);
         return;
       }
-      batchBytes = m.batchBytes;
-      maxBatches = m.maxBatches;
+      pool = new BatchPool(m.batchBytes, m.maxBatches);
       const s = dgram.createSocket({ type: m.host.includes(':') ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: m.recvBufferSize });
       s.once('error', (err) => {
         try {
@@ -307,43 +336,29 @@ function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): ((msg: ToRe
     receiver: 'native',
   } satisfies FromReceiver);
 
-  const free: ArrayBuffer[] = [];
-  let allocated = 0;
+  const pool = new BatchPool(m.batchBytes, m.maxBatches);
   let inFlight = 0;
   let dropped = 0;
-  let highWater = 0;
   let trimAt = Number.POSITIVE_INFINITY;
   let cur: { buf: ArrayBuffer; used: number; count: number } | undefined;
   let lastError = '';
   const out = new Int32Array(4);
 
   const take = (): typeof cur => {
-    let buf = free.pop();
-    if (buf === undefined) {
-      if (allocated >= m.maxBatches) return undefined;
-      allocated++;
-      buf = new ArrayBuffer(m.batchBytes);
-      if (allocated > KEEP_BATCHES && trimAt === Number.POSITIVE_INFINITY) trimAt = performance.now() + TRIM_EVERY_MS;
-    }
-    highWater = Math.max(highWater, allocated - free.length);
+    const buf = pool.take();
+    if (buf === undefined) return undefined;
+    if (pool.aboveKeep && trimAt === Number.POSITIVE_INFINITY) trimAt = performance.now() + TRIM_EVERY_MS;
     return { buf, used: 0, count: 0 };
   };
   const post = (b: NonNullable<typeof cur>): void => {
-    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: rx.exporters(h), dropped, pool: allocated };
+    const msg: FromReceiver = { kind: 'batch', buf: b.buf, used: b.used, count: b.count, exporters: rx.exporters(h), dropped, pool: pool.allocated };
     dropped = 0;
     inFlight++;
     port.postMessage(msg, [b.buf]);
   };
   const trim = (): void => {
-    const target = Math.max(KEEP_BATCHES, highWater);
-    const excess = free.splice(0, Math.max(0, Math.min(free.length, allocated - target)));
-    if (excess.length > 0) {
-      allocated -= excess.length;
-      release(excess);
-      if (allocated <= KEEP_BATCHES) port.postMessage({ kind: 'idle', released: excess.length, pool: allocated } satisfies FromReceiver);
-    }
-    highWater = allocated - free.length;
-    trimAt = allocated > KEEP_BATCHES ? performance.now() + TRIM_EVERY_MS : Number.POSITIVE_INFINITY;
+    pool.trim(port);
+    trimAt = pool.aboveKeep ? performance.now() + TRIM_EVERY_MS : Number.POSITIVE_INFINITY;
   };
 
   let closing = false;
@@ -352,7 +367,7 @@ function runNative(port: MessagePort, rx: NativeRx, m: BindRequest): ((msg: ToRe
   const onMessage = (msg: ToReceiver): void => {
     if (msg.kind === 'free') {
       inFlight--;
-      free.push(msg.buf);
+      pool.give(msg.buf);
     } else if (msg.kind === 'close') closing = true;
   };
 
