@@ -32,7 +32,7 @@ import { ipv4Key } from '../flow/ip-text.js';
 import type { FlowRecord } from '../flow/types.js';
 import type { Db } from '../store/database.js';
 import { kvGet, kvSet } from '../store/kv.js';
-import { BatchKeys, DIR, dirCode } from './batch-keys.js';
+import { BatchKeys, DIR, fillBatchKeys } from './batch-keys.js';
 import { createClassifier } from './classifier.js';
 import { ExternalTable, type ExternalIpEntry } from './external-table.js';
 import { HistoryTable } from './history-table.js';
@@ -177,19 +177,11 @@ export function createTrafficTracker(
     ingest(records) {
       keyedBatch = undefined;
       const n = records.length;
-      batchKeys.reset(n);
+      // 1. every flow's address numbers and direction
+      fillBatchKeys(records, classifier, batchKeys);
       const bSrc = batchKeys.src;
       const bDst = batchKeys.dst;
       const bDir = batchKeys.dir;
-      // 1. every flow's address numbers and direction
-      for (let i = 0; i < n; i++) {
-        const r = records[i] as FlowRecord;
-        const sk = ipv4Key(r.srcAddr);
-        const dk = ipv4Key(r.dstAddr);
-        bSrc[i] = sk;
-        bDst[i] = dk;
-        bDir[i] = dirCode(sk >= 0 ? classifier.isInternalV4(sk) : classifier.isInternal(r.srcAddr), dk >= 0 ? classifier.isInternalV4(dk) : classifier.isInternal(r.dstAddr));
-      }
       // 2. count, and hand each flow to the detectors
       for (let i = 0; i < n; i++) {
         const r = records[i] as FlowRecord;
